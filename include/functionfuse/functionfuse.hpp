@@ -1,0 +1,10 @@
+#pragma once
+/// \file
+/// Umbrella header: everything a task runner needs.
+
+#include "functionfuse/error.hpp"
+#include "functionfuse/executor.hpp"
+#include "functionfuse/serializer.hpp"
+#include "functionfuse/storage.hpp"
+#include "functionfuse/sync.hpp"
+#include "functionfuse/value.hpp"

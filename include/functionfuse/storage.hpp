@@ -1,0 +1,99 @@
+#pragma once
+/// \file
+/// `storage`: saves a workflow node's result under `<root>/<workflow>/<task>` and reads it
+/// back. Kinds: `"file"` (a local directory, the embedded default) and `"S3"`.
+///
+/// Every operation returns `boost::asio::awaitable<T>`: `co_await` it from any executor; it
+/// runs on the library's shared executor and resumes on the caller's executor.
+/// Thread-safety: one storage object may be used by many coroutines on many threads at once.
+/// Names: workflow and task names must be plain names (not empty, `.` or `..`, no `/`, `\`
+/// or NUL); others raise `invalid_name` before anything is written.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "functionfuse/serializer.hpp"
+#include "functionfuse/value.hpp"
+
+namespace boost::json {
+class value;
+}
+
+namespace functionfuse {
+
+class shared_executor;
+
+/// A glob pattern (`*`, `?`, `[...]`, as Python's `fnmatch`), to tell `remove_task(wf, glob{"a*"})`
+/// apart from removing a task literally named `a*`.
+struct glob {
+    std::string pattern;
+};
+
+/// Returns whether `name` matches the glob `pattern` (fnmatch rules, case-sensitive).
+bool glob_match(std::string_view pattern, std::string_view name);
+
+/// The storage interface shared by every kind.
+class storage {
+public:
+    virtual ~storage();
+
+    /// Creates the workflow (idempotent).
+    virtual boost::asio::awaitable<void> new_workflow(std::string workflow) = 0;
+    /// Saves `result` as task `task` of `workflow`, atomically: a concurrent or later reader
+    /// sees the previous result or this one, never a mix. Objects handled by registered
+    /// persistent serializers are stored first; the task's pickle is published last.
+    virtual boost::asio::awaitable<void> save(std::string workflow, std::string task,
+                                              value result) = 0;
+    /// Reads a task's result. Throws `not_found` if absent, `invalid_pickle` if corrupted.
+    virtual boost::asio::awaitable<value> read_task(std::string workflow, std::string task) = 0;
+    /// Whether task `task` of `workflow` has a saved result.
+    virtual boost::asio::awaitable<bool> file_exists(std::string workflow, std::string task) = 0;
+    /// Names of the saved tasks of `workflow` matching `pattern`, sorted; never bigdata.
+    virtual boost::asio::awaitable<std::vector<std::string>> list_tasks(
+        std::string workflow, std::string pattern = "*") = 0;
+    /// Removes one task and the out-of-band data it references. Missing is not an error.
+    virtual boost::asio::awaitable<void> remove_task(std::string workflow, std::string task) = 0;
+    /// Removes every task matching the pattern, and their out-of-band data.
+    virtual boost::asio::awaitable<void> remove_task(std::string workflow, glob pattern) = 0;
+    /// Removes the workflow and everything under it.
+    virtual boost::asio::awaitable<void> remove_workflow(std::string workflow) = 0;
+
+    /// Registers serializers (each replaces one with the same `serializer_class` or `name`).
+    /// Call before saving; not synchronized with operations in flight.
+    void register_persistent_serializers(std::vector<std::shared_ptr<persistent_serializer>> s);
+    template <class... S>
+    void register_persistent_serializers(std::shared_ptr<S>... s) {
+        register_persistent_serializers(
+            std::vector<std::shared_ptr<persistent_serializer>>{std::move(s)...});
+    }
+    /// The registered serializers, in registration order.
+    const std::vector<std::shared_ptr<persistent_serializer>>& persistent_serializers()
+        const noexcept {
+        return serializers_;
+    }
+
+    /// Python's `always_read` flag: tells a task runner to read results back from storage
+    /// even when it holds them in memory. The storage itself does not act on it.
+    bool always_read() const noexcept { return always_read_; }
+    void set_always_read(bool on) noexcept { always_read_ = on; }
+
+    /// The protocols this storage lends to serializers.
+    virtual const protocols& lent_protocols() const = 0;
+
+private:
+    std::vector<std::shared_ptr<persistent_serializer>> serializers_;
+    bool always_read_ = false;
+};
+
+/// Creates a storage from a JSON config: `{"kind": "file", "options": {"path": "store"}}`
+/// (optional `"fsync": true|false`, default true), or
+/// `{"kind": "S3", "options": {"path": "bucket/prefix", "s3fs": {...}}}`.
+/// `executor` defaults to `shared_executor::default_instance()`.
+/// Throws `config_error` naming the offending field.
+std::shared_ptr<storage> storage_factory(const boost::json::value& config,
+                                         std::shared_ptr<shared_executor> executor = nullptr);
+
+}  // namespace functionfuse
