@@ -1,0 +1,38 @@
+#pragma once
+// The pickle codec: pure functions, no I/O. Writes protocol 4 (with frames); reads protocols
+// 2-5 for the types of `value`. Never executes anything: a GLOBAL/STACK_GLOBAL/REDUCE of a
+// callable not on the small allow-list (the ones CPython itself emits for bytes, set and
+// frozenset under protocols 2-3) is `invalid_pickle` naming it.
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "functionfuse/value.hpp"
+
+namespace functionfuse::pickle {
+
+/// Containers nested deeper than this are `invalid_pickle` on read and `type_error` on write
+/// (values are destroyed and compared recursively, so depth must stay bounded).
+inline constexpr std::size_t max_depth = 1000;
+
+/// Called by `dumps` for each `extension` in the value; returns its persistent id (pickled,
+/// then BINPERSID). Returning nullopt makes `dumps` throw `type_error` naming the type.
+using persistent_id_fn = std::function<std::optional<value>(const extension&)>;
+
+/// Called by `loads` for each PERSID/BINPERSID with the unpickled persistent id; returns the
+/// value to put in its place. Without one, a persistent id is `invalid_pickle`.
+using persistent_load_fn = std::function<value(value pid)>;
+
+/// Encodes `v` as a protocol-4 pickle. `reserve_tail` extra bytes are reserved at the end of
+/// the returned buffer so that a checksum can be appended without reallocating.
+std::string dumps(const value& v, const persistent_id_fn& persistent_id = {},
+                  std::size_t reserve_tail = 0);
+
+/// Decodes a pickle of protocol 2-5. Throws `invalid_pickle` on anything malformed,
+/// truncated, forbidden or unsupported (the message says what and at which offset).
+value loads(std::string_view data, const persistent_load_fn& persistent_load = {});
+
+}  // namespace functionfuse::pickle
