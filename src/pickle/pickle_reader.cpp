@@ -1,0 +1,1227 @@
+// Pickle reader: protocols 0-5 for the types of `value`, never executing anything.
+//
+// Design:
+// - Iterative: one loop over opcodes with an explicit value stack and MARK positions, so hostile
+//   nesting cannot overflow the C++ stack. Each stack slot carries the nesting depth of its value
+//   and every container built is checked against `max_depth`.
+// - Memo without shared references: `value` has value semantics, so a memo entry is fetched by
+//   copying. A first, cheap pass counts the GETs of each memo index; MEMOIZE/PUT of an index
+//   nobody fetches (nearly all of them: CPython memoizes every str and container) costs nothing.
+//   A fetched entry points at its live stack slot until the value leaves the stack (so later
+//   APPENDS etc. are seen), then keeps a snapshot; the last GET moves the snapshot out.
+//   A GET of a container from inside itself (a recursive structure) yields a copy of what was
+//   built so far: `value` cannot hold cycles.
+// - Globals: GLOBAL/STACK_GLOBAL of anything but the callables CPython itself uses for bytes,
+//   set and frozenset under protocols 2-3 is `invalid_pickle` naming it. Allowed ones live on
+//   the stack as a marker that only REDUCE may consume, with exactly the argument shapes CPython
+//   writes.
+// - Integers beyond 64 bits are `invalid_pickle` ("integer does not fit in 64 bits"). Every str
+//   is checked to be strict UTF-8 (lone surrogates, which Python can pickle, are rejected).
+//   Sets are taken as written (CPython never writes duplicates). Out-of-band buffers
+//   (protocol 5 NEXT_BUFFER/READONLY_BUFFER) are rejected; BYTEARRAY8 reads as bytes. Data after
+//   STOP is rejected: a stored result is exactly one pickle.
+
+#include <bit>
+#include <charconv>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "opcodes.hpp"
+#include "pickle.hpp"
+#include "utf8.hpp"
+
+namespace functionfuse::pickle {
+
+namespace op {
+const char* name(std::uint8_t code) noexcept {
+    switch (code) {
+        case MARK:
+            return "MARK";
+        case STOP:
+            return "STOP";
+        case POP:
+            return "POP";
+        case POP_MARK:
+            return "POP_MARK";
+        case DUP:
+            return "DUP";
+        case FLOAT:
+            return "FLOAT";
+        case INT:
+            return "INT";
+        case BININT:
+            return "BININT";
+        case BININT1:
+            return "BININT1";
+        case LONG:
+            return "LONG";
+        case BININT2:
+            return "BININT2";
+        case NONE:
+            return "NONE";
+        case PERSID:
+            return "PERSID";
+        case BINPERSID:
+            return "BINPERSID";
+        case REDUCE:
+            return "REDUCE";
+        case STRING:
+            return "STRING";
+        case BINSTRING:
+            return "BINSTRING";
+        case SHORT_BINSTRING:
+            return "SHORT_BINSTRING";
+        case UNICODE:
+            return "UNICODE";
+        case BINUNICODE:
+            return "BINUNICODE";
+        case APPEND:
+            return "APPEND";
+        case BUILD:
+            return "BUILD";
+        case GLOBAL:
+            return "GLOBAL";
+        case DICT:
+            return "DICT";
+        case EMPTY_DICT:
+            return "EMPTY_DICT";
+        case APPENDS:
+            return "APPENDS";
+        case GET:
+            return "GET";
+        case BINGET:
+            return "BINGET";
+        case INST:
+            return "INST";
+        case LONG_BINGET:
+            return "LONG_BINGET";
+        case LIST:
+            return "LIST";
+        case EMPTY_LIST:
+            return "EMPTY_LIST";
+        case OBJ:
+            return "OBJ";
+        case PUT:
+            return "PUT";
+        case BINPUT:
+            return "BINPUT";
+        case LONG_BINPUT:
+            return "LONG_BINPUT";
+        case SETITEM:
+            return "SETITEM";
+        case TUPLE:
+            return "TUPLE";
+        case EMPTY_TUPLE:
+            return "EMPTY_TUPLE";
+        case SETITEMS:
+            return "SETITEMS";
+        case BINFLOAT:
+            return "BINFLOAT";
+        case PROTO:
+            return "PROTO";
+        case NEWOBJ:
+            return "NEWOBJ";
+        case EXT1:
+            return "EXT1";
+        case EXT2:
+            return "EXT2";
+        case EXT4:
+            return "EXT4";
+        case TUPLE1:
+            return "TUPLE1";
+        case TUPLE2:
+            return "TUPLE2";
+        case TUPLE3:
+            return "TUPLE3";
+        case NEWTRUE:
+            return "NEWTRUE";
+        case NEWFALSE:
+            return "NEWFALSE";
+        case LONG1:
+            return "LONG1";
+        case LONG4:
+            return "LONG4";
+        case BINBYTES:
+            return "BINBYTES";
+        case SHORT_BINBYTES:
+            return "SHORT_BINBYTES";
+        case SHORT_BINUNICODE:
+            return "SHORT_BINUNICODE";
+        case BINUNICODE8:
+            return "BINUNICODE8";
+        case BINBYTES8:
+            return "BINBYTES8";
+        case EMPTY_SET:
+            return "EMPTY_SET";
+        case ADDITEMS:
+            return "ADDITEMS";
+        case FROZENSET:
+            return "FROZENSET";
+        case NEWOBJ_EX:
+            return "NEWOBJ_EX";
+        case STACK_GLOBAL:
+            return "STACK_GLOBAL";
+        case MEMOIZE:
+            return "MEMOIZE";
+        case FRAME:
+            return "FRAME";
+        case BYTEARRAY8:
+            return "BYTEARRAY8";
+        case NEXT_BUFFER:
+            return "NEXT_BUFFER";
+        case READONLY_BUFFER:
+            return "READONLY_BUFFER";
+        default:
+            return "?";
+    }
+}
+}  // namespace op
+
+namespace {
+
+/// Depth marker of a stack slot holding an allowed global (a callable, not a value).
+constexpr std::uint16_t global_marker = 0xFFFF;
+
+enum class callable { codecs_encode, bytes, set, frozenset };
+
+/// An allowed global on the stack (wrapped in an `extension` private to this file).
+struct allowed_global {
+    callable which;
+    std::string name;
+};
+
+template <class U>
+U load_le(const unsigned char* p) noexcept {
+    U x = 0;
+    for (std::size_t i = 0; i < sizeof(U); ++i)
+        x |= static_cast<U>(p[i]) << (8 * i);
+    return x;
+}
+
+/// Printable form of bytes from the input (names of globals may be anything).
+std::string printable(std::string_view s) {
+    std::string out;
+    for (char ch : s.substr(0, 200)) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c < 0x7f)
+            out += ch;
+        else
+            out += fmt::format("\\x{:02x}", c);
+    }
+    if (s.size() > 200)
+        out += "...";
+    return out;
+}
+
+bool parse_decimal(std::string_view s, std::int64_t& out, bool& overflow) {
+    overflow = false;
+    if (!s.empty() && s[0] == '+')
+        s.remove_prefix(1);
+    if (s.empty())
+        return false;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (r.ec == std::errc::result_out_of_range) {
+        // Confirm it is a well-formed integer, just too big.
+        std::size_t i = s[0] == '-' ? 1 : 0;
+        if (i == s.size())
+            return false;
+        for (; i < s.size(); ++i)
+            if (s[i] < '0' || s[i] > '9')
+                return false;
+        overflow = true;
+        return false;
+    }
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+/// Pass one: how many times each memo index is fetched (GET/BINGET/LONG_BINGET). Stops quietly
+/// at anything malformed; pass two reports it.
+std::unordered_map<std::uint64_t, std::uint32_t> count_gets(std::string_view data) {
+    std::unordered_map<std::uint64_t, std::uint32_t> gets;
+    const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+    const std::size_t size = data.size();
+    std::size_t pos = 0;
+    auto skip = [&](std::size_t n) {
+        if (n > size - pos)
+            return false;
+        pos += n;
+        return true;
+    };
+    auto skip_line = [&]() {
+        const void* nl = std::memchr(p + pos, '\n', size - pos);
+        if (!nl)
+            return false;
+        pos = static_cast<std::size_t>(static_cast<const unsigned char*>(nl) - p) + 1;
+        return true;
+    };
+    while (pos < size) {
+        const std::uint8_t code = p[pos++];
+        bool ok = true;
+        switch (code) {
+            case op::STOP:
+                return gets;
+            case op::MARK:
+            case op::POP:
+            case op::POP_MARK:
+            case op::DUP:
+            case op::NONE:
+            case op::BINPERSID:
+            case op::REDUCE:
+            case op::APPEND:
+            case op::BUILD:
+            case op::DICT:
+            case op::EMPTY_DICT:
+            case op::APPENDS:
+            case op::LIST:
+            case op::EMPTY_LIST:
+            case op::OBJ:
+            case op::SETITEM:
+            case op::TUPLE:
+            case op::EMPTY_TUPLE:
+            case op::SETITEMS:
+            case op::NEWOBJ:
+            case op::TUPLE1:
+            case op::TUPLE2:
+            case op::TUPLE3:
+            case op::NEWTRUE:
+            case op::NEWFALSE:
+            case op::EMPTY_SET:
+            case op::ADDITEMS:
+            case op::FROZENSET:
+            case op::NEWOBJ_EX:
+            case op::STACK_GLOBAL:
+            case op::MEMOIZE:
+            case op::NEXT_BUFFER:
+            case op::READONLY_BUFFER:
+                break;
+            case op::BININT1:
+            case op::BINPUT:
+            case op::PROTO:
+            case op::EXT1:
+                ok = skip(1);
+                break;
+            case op::BININT2:
+            case op::EXT2:
+                ok = skip(2);
+                break;
+            case op::BININT:
+            case op::LONG_BINPUT:
+            case op::EXT4:
+                ok = skip(4);
+                break;
+            case op::BINFLOAT:
+            case op::FRAME:
+                ok = skip(8);
+                break;
+            case op::BINGET:
+                if ((ok = skip(1)))
+                    ++gets[p[pos - 1]];
+                break;
+            case op::LONG_BINGET:
+                if ((ok = skip(4)))
+                    ++gets[load_le<std::uint32_t>(p + pos - 4)];
+                break;
+            case op::SHORT_BINUNICODE:
+            case op::SHORT_BINBYTES:
+            case op::SHORT_BINSTRING:
+            case op::LONG1:
+                ok = skip(1) && skip(p[pos - 1]);
+                break;
+            case op::BINUNICODE:
+            case op::BINBYTES:
+            case op::BINSTRING:
+            case op::LONG4:
+                ok = skip(4) && skip(load_le<std::uint32_t>(p + pos - 4));
+                break;
+            case op::BINUNICODE8:
+            case op::BINBYTES8:
+            case op::BYTEARRAY8:
+                ok = skip(8) && skip(load_le<std::uint64_t>(p + pos - 8));
+                break;
+            case op::GET: {
+                const std::size_t start = pos;
+                if ((ok = skip_line())) {
+                    std::int64_t idx;
+                    bool overflow;
+                    std::string_view text(data.data() + start, pos - start - 1);
+                    if ((ok = parse_decimal(text, idx, overflow) && idx >= 0))
+                        ++gets[static_cast<std::uint64_t>(idx)];
+                }
+                break;
+            }
+            case op::INT:
+            case op::LONG:
+            case op::FLOAT:
+            case op::STRING:
+            case op::UNICODE:
+            case op::PERSID:
+            case op::PUT:
+                ok = skip_line();
+                break;
+            case op::GLOBAL:
+            case op::INST:
+                ok = skip_line() && skip_line();
+                break;
+            default:
+                ok = false;
+        }
+        if (!ok)
+            break;
+    }
+    return gets;
+}
+
+/// Python's memo is a dict: MEMOIZE stores at len(memo). Tracks which indices exist.
+class memo_numbering {
+  public:
+    std::uint64_t next() const noexcept { return count_; }
+    void add(std::uint64_t idx) {
+        if (idx < (1u << 24)) {
+            if (idx >= small_.size())
+                small_.resize(std::max<std::size_t>(idx + 1, small_.size() * 2));
+            if (!small_[idx]) {
+                small_[idx] = true;
+                ++count_;
+            }
+        } else if (large_.insert(idx).second) {
+            ++count_;
+        }
+    }
+
+  private:
+    std::uint64_t count_ = 0;
+    std::vector<bool> small_;
+    std::unordered_set<std::uint64_t> large_;
+};
+
+class reader {
+  public:
+    reader(std::string_view data, const persistent_load_fn& persistent_load)
+        : data_(data),
+          p_(reinterpret_cast<const unsigned char*>(data.data())),
+          size_(data.size()),
+          persistent_load_(persistent_load),
+          gets_(count_gets(data)) {
+        stack_.reserve(64);
+        depth_.reserve(64);
+    }
+
+    value run() {
+        for (;;) {
+            op_start_ = pos_;
+            if (pos_ >= size_)
+                fail("truncated pickle: the data ends before STOP");
+            const std::uint8_t code = p_[pos_++];
+            switch (code) {
+                // ---- framing and protocol ----
+                case op::PROTO: {
+                    const std::uint8_t version = u8();
+                    if (version > 5)
+                        fail(fmt::format("unsupported pickle protocol {}", version));
+                    break;
+                }
+                case op::FRAME: {
+                    const std::uint64_t n = load_le<std::uint64_t>(take(8));
+                    if (n > size_ - pos_)
+                        fail(fmt::format("truncated pickle: frame of {} bytes but only {} remain",
+                                         n, size_ - pos_));
+                    break;
+                }
+                case op::STOP:
+                    return stop();
+
+                // ---- stack and marks ----
+                case op::MARK:
+                    // Open MARKs are nested containers under construction: bound them like depth
+                    // so that a run of MARKs cannot grow memory without limit.
+                    if (marks_.size() > max_depth)
+                        fail(fmt::format("MARKs nested deeper than {} levels", max_depth));
+                    marks_.push_back(stack_.size());
+                    break;
+                case op::POP:
+                    if (stack_.size() > fence()) {
+                        pop_to(stack_.size() - 1);
+                    } else if (!marks_.empty()) {
+                        marks_.pop_back();  // CPython: POP with nothing above a mark drops it
+                    } else {
+                        underflow();
+                    }
+                    break;
+                case op::POP_MARK:
+                    pop_to(pop_mark());
+                    break;
+                case op::DUP: {
+                    need(1);
+                    value copy = stack_.back();
+                    push(std::move(copy), depth_.back());
+                    break;
+                }
+
+                // ---- memo ----
+                case op::MEMOIZE:
+                    need(1);
+                    if (!gets_.empty())
+                        memo_put(numbering_.next());
+                    break;
+                case op::BINPUT:
+                    memo_put_checked(u8());
+                    break;
+                case op::LONG_BINPUT:
+                    memo_put_checked(load_le<std::uint32_t>(take(4)));
+                    break;
+                case op::PUT:
+                    memo_put_checked(text_index("PUT"));
+                    break;
+                case op::BINGET:
+                    memo_get(u8());
+                    break;
+                case op::LONG_BINGET:
+                    memo_get(load_le<std::uint32_t>(take(4)));
+                    break;
+                case op::GET:
+                    memo_get(text_index("GET"));
+                    break;
+
+                // ---- scalars ----
+                case op::NONE:
+                    push(value(), 0);
+                    break;
+                case op::NEWTRUE:
+                    push(value(true), 0);
+                    break;
+                case op::NEWFALSE:
+                    push(value(false), 0);
+                    break;
+                case op::BININT1:
+                    push(value(std::int64_t{u8()}), 0);
+                    break;
+                case op::BININT2:
+                    push(value(std::int64_t{load_le<std::uint16_t>(take(2))}), 0);
+                    break;
+                case op::BININT:
+                    push(value(std::int64_t{
+                             static_cast<std::int32_t>(load_le<std::uint32_t>(take(4)))}),
+                         0);
+                    break;
+                case op::LONG1: {
+                    const std::size_t n = u8();
+                    push(value(decode_long(take(n), n)), 0);
+                    break;
+                }
+                case op::LONG4: {
+                    const auto n = static_cast<std::int32_t>(load_le<std::uint32_t>(take(4)));
+                    if (n < 0)
+                        fail("LONG4 with a negative byte count");
+                    push(value(decode_long(take(static_cast<std::size_t>(n)),
+                                           static_cast<std::size_t>(n))),
+                         0);
+                    break;
+                }
+                case op::INT:
+                    load_text_int();
+                    break;
+                case op::LONG: {
+                    std::string_view text = line();
+                    if (!text.empty() && text.back() == 'L')
+                        text.remove_suffix(1);
+                    push(value(parse_int(text, "LONG")), 0);
+                    break;
+                }
+                case op::BINFLOAT: {
+                    const unsigned char* b = take(8);
+                    std::uint64_t bits = 0;
+                    for (int k = 0; k < 8; ++k)
+                        bits = bits << 8 | b[k];
+                    push(value(std::bit_cast<double>(bits)), 0);
+                    break;
+                }
+                case op::FLOAT:
+                    load_text_float();
+                    break;
+
+                // ---- text and bytes ----
+                case op::SHORT_BINUNICODE: {
+                    const std::size_t n = u8();
+                    push_str(take(n), n);
+                    break;
+                }
+                case op::BINUNICODE: {
+                    const std::size_t n = load_le<std::uint32_t>(take(4));
+                    push_str(take(n), n);
+                    break;
+                }
+                case op::BINUNICODE8: {
+                    const std::uint64_t n = load_le<std::uint64_t>(take(8));
+                    push_str(take(n), n);
+                    break;
+                }
+                case op::UNICODE:
+                    load_raw_unicode_escape(line());
+                    break;
+                case op::SHORT_BINSTRING: {
+                    const std::size_t n = u8();
+                    push_ascii_str(take(n), n);
+                    break;
+                }
+                case op::BINSTRING: {
+                    const auto n = static_cast<std::int32_t>(load_le<std::uint32_t>(take(4)));
+                    if (n < 0)
+                        fail("BINSTRING with a negative byte count");
+                    push_ascii_str(take(static_cast<std::size_t>(n)), static_cast<std::size_t>(n));
+                    break;
+                }
+                case op::SHORT_BINBYTES: {
+                    const std::size_t n = u8();
+                    push_bytes(take(n), n);
+                    break;
+                }
+                case op::BINBYTES: {
+                    const std::size_t n = load_le<std::uint32_t>(take(4));
+                    push_bytes(take(n), n);
+                    break;
+                }
+                case op::BINBYTES8:
+                case op::BYTEARRAY8: {
+                    const std::uint64_t n = load_le<std::uint64_t>(take(8));
+                    push_bytes(take(n), n);
+                    break;
+                }
+
+                // ---- containers ----
+                case op::EMPTY_LIST:
+                    push(value(list{}), 1);
+                    break;
+                case op::EMPTY_TUPLE:
+                    push(value(tuple{}), 1);
+                    break;
+                case op::EMPTY_DICT:
+                    push(value(dict{}), 1);
+                    break;
+                case op::EMPTY_SET:
+                    push(value(set{}), 1);
+                    break;
+                case op::LIST: {
+                    const std::size_t from = pop_mark();
+                    push_from<list>(from);
+                    break;
+                }
+                case op::TUPLE: {
+                    const std::size_t from = pop_mark();
+                    push_from<tuple>(from);
+                    break;
+                }
+                case op::TUPLE1:
+                case op::TUPLE2:
+                case op::TUPLE3: {
+                    const std::size_t n = code - op::TUPLE1 + 1u;
+                    need(n);
+                    push_from<tuple>(stack_.size() - n);
+                    break;
+                }
+                case op::FROZENSET: {
+                    const std::size_t from = pop_mark();
+                    check_hashable(from, "frozenset element");
+                    push_from<frozenset>(from);
+                    break;
+                }
+                case op::DICT: {
+                    const std::size_t from = pop_mark();
+                    dict d;
+                    const std::uint16_t depth = fill_dict(d, from);
+                    pop_to(from);
+                    push(value(std::move(d)), depth);
+                    break;
+                }
+                case op::APPEND:
+                    need(2);
+                    extend_list(stack_.size() - 1);
+                    break;
+                case op::APPENDS:
+                    extend_list(pop_mark());
+                    break;
+                case op::SETITEM:
+                    need(3);
+                    extend_dict(stack_.size() - 2);
+                    break;
+                case op::SETITEMS:
+                    extend_dict(pop_mark());
+                    break;
+                case op::ADDITEMS:
+                    extend_set(pop_mark());
+                    break;
+
+                // ---- globals, calls, persistent ids ----
+                case op::GLOBAL: {
+                    const std::string_view module = line();
+                    const std::string_view name = line();
+                    push_global(module, name);
+                    break;
+                }
+                case op::STACK_GLOBAL: {
+                    need(2);
+                    const auto* module = stack_[stack_.size() - 2].get_if<std::string>();
+                    const auto* name = stack_.back().get_if<std::string>();
+                    if (!module || !name)
+                        fail("STACK_GLOBAL needs two str on the stack");
+                    const std::string m = *module, n = *name;
+                    pop_to(stack_.size() - 2);
+                    push_global(m, n);
+                    break;
+                }
+                case op::REDUCE:
+                    reduce();
+                    break;
+                case op::PERSID: {
+                    const std::string_view text = line();
+                    for (char c : text)
+                        if (static_cast<unsigned char>(c) >= 0x80)
+                            fail("PERSID argument is not ASCII");
+                    persistent(value(std::string(text)));
+                    break;
+                }
+                case op::BINPERSID: {
+                    need(1);
+                    check_not_global(stack_.size() - 1);
+                    value pid = std::move(stack_.back());
+                    pop_to(stack_.size() - 1);
+                    persistent(std::move(pid));
+                    break;
+                }
+
+                // ---- rejected ----
+                case op::NEXT_BUFFER:
+                case op::READONLY_BUFFER:
+                    fail(fmt::format("out-of-band buffers ({}) are not supported", op::name(code)));
+                case op::BUILD:
+                case op::INST:
+                case op::OBJ:
+                case op::NEWOBJ:
+                case op::NEWOBJ_EX:
+                case op::EXT1:
+                case op::EXT2:
+                case op::EXT4:
+                case op::STRING:
+                    fail(
+                        fmt::format("unsupported opcode {} (0x{:02x}): only plain values are "
+                                    "read, no objects are constructed",
+                                    op::name(code), code));
+                default:
+                    fail(fmt::format("unknown opcode 0x{:02x}", code));
+            }
+        }
+    }
+
+  private:
+    // ---- errors ---------------------------------------------------------------------------
+
+    [[noreturn]] void fail(std::string_view message) const {
+        throw invalid_pickle(fmt::format("invalid pickle at offset {}: {}", op_start_, message));
+    }
+    [[noreturn]] void underflow() const {
+        fail(fmt::format("stack underflow in {}", op::name(p_[op_start_])));
+    }
+
+    // ---- input ----------------------------------------------------------------------------
+
+    const unsigned char* take(std::uint64_t n) {
+        if (n > size_ - pos_)
+            fail(fmt::format("truncated pickle: {} needs {} more bytes but only {} remain",
+                             op::name(p_[op_start_]), n, size_ - pos_));
+        const unsigned char* p = p_ + pos_;
+        pos_ += static_cast<std::size_t>(n);
+        return p;
+    }
+    std::uint8_t u8() { return *take(1); }
+
+    std::string_view line() {
+        const void* nl = std::memchr(p_ + pos_, '\n', size_ - pos_);
+        if (!nl)
+            fail(fmt::format("truncated pickle: {} argument has no newline",
+                             op::name(p_[op_start_])));
+        const auto end = static_cast<std::size_t>(static_cast<const unsigned char*>(nl) - p_);
+        std::string_view text(data_.data() + pos_, end - pos_);
+        pos_ = end + 1;
+        return text;
+    }
+
+    std::int64_t parse_int(std::string_view text, const char* what) const {
+        std::int64_t x;
+        bool overflow;
+        if (parse_decimal(text, x, overflow))
+            return x;
+        if (overflow)
+            fail("integer does not fit in 64 bits");
+        fail(fmt::format("{} argument '{}' is not an integer", what, printable(text)));
+    }
+
+    std::uint64_t text_index(const char* what) {
+        const std::int64_t idx = parse_int(line(), what);
+        if (idx < 0)
+            fail(fmt::format("negative {} index", what));
+        return static_cast<std::uint64_t>(idx);
+    }
+
+    // ---- stack ----------------------------------------------------------------------------
+
+    std::size_t fence() const noexcept { return marks_.empty() ? 0 : marks_.back(); }
+
+    void need(std::size_t n) const {
+        if (stack_.size() - fence() < n)
+            underflow();
+    }
+
+    std::size_t pop_mark() {
+        if (marks_.empty())
+            fail(fmt::format("{} without a MARK", op::name(p_[op_start_])));
+        const std::size_t k = marks_.back();
+        marks_.pop_back();
+        return k;
+    }
+
+    void push(value v, std::uint16_t depth) {
+        stack_.push_back(std::move(v));
+        depth_.push_back(depth);
+    }
+
+    /// Drops stack slots from `n` up (after their values were moved out or are discarded).
+    void pop_to(std::size_t n) {
+        release(n);
+        stack_.erase(stack_.begin() + static_cast<std::ptrdiff_t>(n), stack_.end());
+        depth_.resize(n);
+    }
+
+    void check_not_global(std::size_t i) const {
+        if (depth_[i] == global_marker)
+            fail(fmt::format("global {} used as a value (only REDUCE may call it)",
+                             stack_[i].get_if<extension>()->get_if<allowed_global>()->name));
+    }
+
+    /// The depth of a container holding the slots [from, size): checks for globals and the
+    /// nesting limit.
+    std::uint16_t container_depth(std::size_t from, std::uint16_t at_least = 1) const {
+        std::size_t depth = at_least;
+        for (std::size_t i = from; i < stack_.size(); ++i) {
+            if (depth_[i] >= depth) {
+                check_not_global(i);
+                depth = depth_[i] + 1u;
+            }
+        }
+        if (depth > max_depth)
+            fail(fmt::format("values nested deeper than {} levels", max_depth));
+        return static_cast<std::uint16_t>(depth);
+    }
+
+    template <class Container>
+    void push_from(std::size_t from) {
+        const std::uint16_t depth = container_depth(from);
+        release(from);
+        Container c;
+        c.reserve(stack_.size() - from);
+        for (std::size_t i = from; i < stack_.size(); ++i)
+            c.push_back(std::move(stack_[i]));
+        pop_to(from);
+        push(value(std::move(c)), depth);
+    }
+
+    void check_hashable(std::size_t from, const char* what) const {
+        for (std::size_t i = from; i < stack_.size(); ++i) {
+            try {
+                (void)stack_[i].hash();
+            } catch (const type_error&) {
+                fail(fmt::format("unhashable {} of type {}", what, stack_[i].type_name()));
+            }
+        }
+    }
+
+    /// APPEND/APPENDS: items are [from, size), the list is at from - 1.
+    void extend_list(std::size_t from) {
+        if (from <= fence())
+            underflow();
+        auto* l = stack_[from - 1].get_if<list>();
+        if (!l)
+            fail(fmt::format("{} to a {} (only lists are supported)", op::name(p_[op_start_]),
+                             stack_[from - 1].type_name()));
+        depth_[from - 1] = container_depth(from, depth_[from - 1]);
+        release(from);
+        l->insert(l->end(),
+                  std::make_move_iterator(stack_.begin() + static_cast<std::ptrdiff_t>(from)),
+                  std::make_move_iterator(stack_.end()));
+        pop_to(from);
+    }
+
+    /// Adds the key/value pairs in [from, size) to `d`; returns the resulting depth.
+    std::uint16_t fill_dict(dict& d, std::size_t from, std::uint16_t at_least = 1) {
+        if ((stack_.size() - from) % 2 != 0)
+            fail(fmt::format("{} with an odd number of items", op::name(p_[op_start_])));
+        const std::uint16_t depth = container_depth(from, at_least);
+        release(from);
+        d.reserve(d.size() + (stack_.size() - from) / 2);
+        for (std::size_t i = from; i < stack_.size(); i += 2) {
+            try {
+                d.insert_or_assign(std::move(stack_[i]), std::move(stack_[i + 1]));
+            } catch (const type_error&) {
+                fail(fmt::format("unhashable dict key of type {}", stack_[i].type_name()));
+            }
+        }
+        return depth;
+    }
+
+    /// SETITEM/SETITEMS: pairs are [from, size), the dict is at from - 1.
+    void extend_dict(std::size_t from) {
+        if (from <= fence())
+            underflow();
+        auto* d = stack_[from - 1].get_if<dict>();
+        if (!d)
+            fail(fmt::format("{} on a {} (only dicts are supported)", op::name(p_[op_start_]),
+                             stack_[from - 1].type_name()));
+        depth_[from - 1] = fill_dict(*d, from, depth_[from - 1]);
+        pop_to(from);
+    }
+
+    /// ADDITEMS: items are [from, size), the set is at from - 1.
+    void extend_set(std::size_t from) {
+        if (from <= fence())
+            underflow();
+        auto* s = stack_[from - 1].get_if<set>();
+        if (!s)
+            fail(fmt::format("ADDITEMS on a {} (only sets are supported)",
+                             stack_[from - 1].type_name()));
+        check_hashable(from, "set element");
+        depth_[from - 1] = container_depth(from, depth_[from - 1]);
+        release(from);
+        s->insert(s->end(),
+                  std::make_move_iterator(stack_.begin() + static_cast<std::ptrdiff_t>(from)),
+                  std::make_move_iterator(stack_.end()));
+        pop_to(from);
+    }
+
+    value stop() {
+        if (!marks_.empty())
+            fail("STOP with an open MARK");
+        if (stack_.size() != 1)
+            fail(stack_.empty() ? std::string("STOP with an empty stack")
+                                : fmt::format("STOP with {} values on the stack", stack_.size()));
+        check_not_global(0);
+        if (pos_ != size_)
+            fail(fmt::format("{} bytes of trailing data after STOP", size_ - pos_));
+        return std::move(stack_.back());
+    }
+
+    // ---- scalars --------------------------------------------------------------------------
+
+    std::int64_t decode_long(const unsigned char* b, std::size_t n) const {
+        if (n == 0)
+            return 0;
+        const bool negative = b[n - 1] & 0x80;
+        if (n > 8) {
+            // Fits only if the extra high bytes are pure sign extension.
+            for (std::size_t k = 8; k < n; ++k)
+                if (b[k] != (negative ? 0xff : 0x00))
+                    fail("integer does not fit in 64 bits");
+            if (static_cast<bool>(b[7] & 0x80) != negative)
+                fail("integer does not fit in 64 bits");
+            n = 8;
+        }
+        std::uint64_t x = negative ? ~std::uint64_t{0} : 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            x &= ~(std::uint64_t{0xff} << (8 * k));
+            x |= std::uint64_t{b[k]} << (8 * k);
+        }
+        return static_cast<std::int64_t>(x);
+    }
+
+    void load_text_int() {
+        const std::string_view text = line();
+        if (text == "00")
+            return push(value(false), 0);  // protocol 0 booleans
+        if (text == "01")
+            return push(value(true), 0);
+        push(value(parse_int(text, "INT")), 0);
+    }
+
+    void load_text_float() {
+        std::string_view text = line();
+        if (!text.empty() && text[0] == '+')
+            text.remove_prefix(1);
+        double d;
+        auto r = std::from_chars(text.data(), text.data() + text.size(), d);
+        if (r.ec != std::errc() || r.ptr != text.data() + text.size())
+            fail(fmt::format("FLOAT argument '{}' is not a number", printable(text)));
+        push(value(d), 0);
+    }
+
+    void push_str(const unsigned char* p, std::uint64_t n) {
+        std::string_view s(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+        if (!utf8::valid(s))
+            fail("str is not valid UTF-8");
+        push(value(std::string(s)), 0);
+    }
+
+    void push_ascii_str(const unsigned char* p, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i)
+            if (p[i] >= 0x80)
+                fail("Python 2 str with non-ASCII bytes");
+        push(value(std::string(reinterpret_cast<const char*>(p), n)), 0);
+    }
+
+    void push_bytes(const unsigned char* p, std::uint64_t n) {
+        push(value(bytes(p, static_cast<std::size_t>(n))), 0);
+    }
+
+    /// Protocol 0 UNICODE: raw-unicode-escape (latin-1 bytes plus \uXXXX and \UXXXXXXXX).
+    void load_raw_unicode_escape(std::string_view text) {
+        std::string out;
+        out.reserve(text.size());
+        for (std::size_t i = 0; i < text.size();) {
+            const auto c = static_cast<unsigned char>(text[i]);
+            if (c == '\\' && i + 1 < text.size() && (text[i + 1] == 'u' || text[i + 1] == 'U')) {
+                const std::size_t digits = text[i + 1] == 'u' ? 4 : 8;
+                if (i + 2 + digits > text.size())
+                    fail("UNICODE argument has a truncated escape");
+                std::uint32_t cp = 0;
+                auto r = std::from_chars(text.data() + i + 2, text.data() + i + 2 + digits, cp, 16);
+                if (r.ec != std::errc() || r.ptr != text.data() + i + 2 + digits)
+                    fail("UNICODE argument has a malformed escape");
+                if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                    fail("UNICODE argument is not valid Unicode (surrogate or beyond U+10FFFF)");
+                utf8::append(out, cp);
+                i += 2 + digits;
+            } else {
+                utf8::append(out, c);
+                ++i;
+            }
+        }
+        push(value(std::move(out)), 0);
+    }
+
+    // ---- memo -----------------------------------------------------------------------------
+
+    struct memo_entry {
+        bool live = false;
+        std::size_t pos = 0;  // stack slot while live
+        value snapshot;       // once the value left the stack
+        std::uint16_t depth = 0;
+    };
+
+    void memo_put_checked(std::uint64_t idx) {
+        need(1);
+        memo_put(idx);
+    }
+
+    void memo_put(std::uint64_t idx) {
+        if (gets_.empty())
+            return;  // nothing is ever fetched: no bookkeeping at all
+        numbering_.add(idx);
+        auto count = gets_.find(idx);
+        if (count == gets_.end() || count->second == 0)
+            return;  // never fetched
+        memo_entry& e = memo_[idx];
+        e.live = true;
+        e.pos = stack_.size() - 1;
+        e.snapshot = value();
+        e.depth = depth_.back();
+        live_.emplace_back(e.pos, idx);
+    }
+
+    void memo_get(std::uint64_t idx) {
+        auto it = memo_.find(idx);
+        if (it == memo_.end())
+            fail(fmt::format("memo value not found at index {}", idx));
+        auto& remaining = gets_[idx];
+        if (remaining > 0)
+            --remaining;
+        memo_entry& e = it->second;
+        if (e.live) {
+            value copy = stack_[e.pos];
+            push(std::move(copy), depth_[e.pos]);
+        } else if (remaining == 0) {
+            const std::uint16_t depth = e.depth;
+            value v = std::move(e.snapshot);
+            memo_.erase(it);
+            push(std::move(v), depth);
+        } else {
+            push(e.snapshot, e.depth);
+        }
+    }
+
+    /// Slots from `new_size` up are about to leave the stack: memo entries still to be fetched
+    /// that point at them take a snapshot.
+    void release(std::size_t new_size) {
+        while (!live_.empty() && live_.back().first >= new_size) {
+            const auto [pos, idx] = live_.back();
+            live_.pop_back();
+            auto it = memo_.find(idx);
+            if (it == memo_.end() || !it->second.live || it->second.pos != pos)
+                continue;
+            if (gets_[idx] == 0) {
+                memo_.erase(it);
+                continue;
+            }
+            it->second.live = false;
+            it->second.snapshot = stack_[pos];
+            it->second.depth = depth_[pos];
+        }
+    }
+
+    // ---- globals and calls ----------------------------------------------------------------
+
+    void push_global(std::string_view module, std::string_view name) {
+        callable which;
+        const bool builtin = module == "__builtin__" || module == "builtins";
+        if (module == "_codecs" && name == "encode")
+            which = callable::codecs_encode;
+        else if (builtin && name == "bytes")
+            which = callable::bytes;
+        else if (builtin && name == "set")
+            which = callable::set;
+        else if (builtin && name == "frozenset")
+            which = callable::frozenset;
+        else {
+            // os.system pickles as posix.system (nt.system on Windows): name both.
+            const bool os_alias = module == "posix" || module == "nt";
+            fail(fmt::format("forbidden global {}.{}{}", printable(module), printable(name),
+                             os_alias ? fmt::format(" (os.{})", printable(name)) : std::string()));
+        }
+        std::string full = std::string(module) + "." + std::string(name);
+        push(value(extension::make(allowed_global{which, std::move(full)})), global_marker);
+    }
+
+    void reduce() {
+        need(2);
+        const std::size_t fn_slot = stack_.size() - 2;
+        const allowed_global* g = nullptr;
+        if (depth_[fn_slot] == global_marker)
+            g = stack_[fn_slot].get_if<extension>()->get_if<allowed_global>();
+        if (!g)
+            fail(fmt::format("REDUCE of a {}: only allow-listed globals can be called",
+                             stack_[fn_slot].type_name()));
+        check_not_global(stack_.size() - 1);
+        const auto* args = stack_.back().get_if<tuple>();
+        if (!args)
+            fail(fmt::format("REDUCE of {} with {} arguments (a tuple is required)", g->name,
+                             stack_.back().type_name()));
+        value result;
+        std::uint16_t depth = 0;
+        switch (g->which) {
+            case callable::codecs_encode: {
+                // CPython (protocol 2) pickles bytes as _codecs.encode(latin-1 text, 'latin1').
+                if (args->size() != 2)
+                    bad_args(*g);
+                const auto* text = (*args)[0].get_if<std::string>();
+                const auto* encoding = (*args)[1].get_if<std::string>();
+                if (!text || !encoding || (*encoding != "latin1" && *encoding != "latin-1"))
+                    bad_args(*g);
+                std::string raw;
+                raw.reserve(text->size());
+                for (std::size_t i = 0; i < text->size();) {
+                    const char32_t cp = utf8::next(*text, i);
+                    if (cp > 0xFF)
+                        fail(fmt::format("REDUCE of {}: text is not latin-1", g->name));
+                    raw += static_cast<char>(cp);
+                }
+                result = value(bytes(std::move(raw)));
+                break;
+            }
+            case callable::bytes:
+                if (!args->empty())
+                    bad_args(*g);
+                result = value(bytes());
+                break;
+            case callable::set:
+            case callable::frozenset: {
+                if (args->size() != 1)
+                    bad_args(*g);
+                const auto* items = (*args)[0].get_if<list>();
+                if (!items)
+                    bad_args(*g);
+                for (const value& x : *items) {
+                    try {
+                        (void)x.hash();
+                    } catch (const type_error&) {
+                        fail(fmt::format("unhashable set element of type {}", x.type_name()));
+                    }
+                }
+                depth = depth_.back() > 1 ? static_cast<std::uint16_t>(depth_.back() - 1) : 1;
+                if (g->which == callable::set)
+                    result = value(set(items->begin(), items->end()));
+                else
+                    result = value(frozenset(items->begin(), items->end()));
+                break;
+            }
+        }
+        pop_to(fn_slot);
+        push(std::move(result), depth);
+    }
+
+    [[noreturn]] void bad_args(const allowed_global& g) const {
+        fail(fmt::format("REDUCE of {} with arguments CPython would not write", g.name));
+    }
+
+    void persistent(value pid) {
+        if (!persistent_load_)
+            fail("persistent id " + pid.repr().substr(0, 120) +
+                 " but no persistent serializer is available to load it");
+        value v = persistent_load_(std::move(pid));
+        push(std::move(v), measure_depth(v, 0));
+    }
+
+    std::uint16_t measure_depth(const value& v, std::size_t level) const {
+        if (level > max_depth)
+            fail(fmt::format("values nested deeper than {} levels", max_depth));
+        const std::vector<value>* items = nullptr;
+        switch (v.kind()) {
+            case value::kind_t::list:
+                items = v.get_if<list>();
+                break;
+            case value::kind_t::tuple:
+                items = v.get_if<tuple>();
+                break;
+            case value::kind_t::set:
+                items = v.get_if<set>();
+                break;
+            case value::kind_t::frozenset:
+                items = v.get_if<frozenset>();
+                break;
+            case value::kind_t::dict: {
+                std::uint16_t d = 1;
+                for (const auto& [k, x] : *v.get_if<dict>())
+                    d = std::max<std::uint16_t>(
+                        d, 1 + std::max(measure_depth(k, level + 1), measure_depth(x, level + 1)));
+                return d;
+            }
+            default:
+                return 0;
+        }
+        std::uint16_t d = 1;
+        for (const value& x : *items)
+            d = std::max<std::uint16_t>(d, 1 + measure_depth(x, level + 1));
+        return d;
+    }
+
+    std::string_view data_;
+    const unsigned char* p_;
+    std::size_t size_;
+    std::size_t pos_ = 0;
+    std::size_t op_start_ = 0;
+    const persistent_load_fn& persistent_load_;
+
+    std::vector<value> stack_;
+    std::vector<std::uint16_t> depth_;  // nesting depth of each slot (global_marker: a callable)
+    std::vector<std::size_t> marks_;
+
+    std::unordered_map<std::uint64_t, std::uint32_t> gets_;  // remaining GETs per memo index
+    memo_numbering numbering_;
+    std::unordered_map<std::uint64_t, memo_entry> memo_;
+    std::vector<std::pair<std::size_t, std::uint64_t>> live_;  // (stack slot, memo index)
+};
+
+}  // namespace
+
+value loads(std::string_view data, const persistent_load_fn& persistent_load) {
+    return reader(data, persistent_load).run();
+}
+
+}  // namespace functionfuse::pickle
