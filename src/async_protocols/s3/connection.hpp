@@ -1,0 +1,80 @@
+#pragma once
+// One keep-alive HTTP/1.1 connection to an S3 endpoint, plain TCP or TLS. Internal header:
+// it exposes Beast types, so only the S3 client's .cpp files include it.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+namespace functionfuse::s3 {
+
+namespace http = boost::beast::http;
+
+/// A request whose body is a view of the caller's bytes (never copied).
+using http_request = http::request<http::span_body<const char>>;
+/// A response with its body read into a string.
+using http_response = http::response<http::string_body>;
+
+/// A failed exchange, with what the retry logic needs to know about it.
+struct exchange_failure {
+    boost::system::error_code error;
+    /// Nothing of the answer arrived: on a reused connection this means the server had
+    /// closed it while idle, and the request is safe to send again on a fresh one.
+    bool nothing_received = false;
+};
+
+/// One connection. Not thread-safe: used by one request at a time (the pool guarantees it).
+/// Every operation takes an absolute deadline; past it, the operation fails with
+/// `boost::beast::error::timeout`.
+class connection {
+  public:
+    using clock = std::chrono::steady_clock;
+
+    /// `tls` null means plain TCP; otherwise the context holds verification settings.
+    connection(boost::asio::any_io_executor executor,
+               std::shared_ptr<boost::asio::ssl::context> tls);
+
+    /// Resolves, connects and (for TLS) handshakes with SNI and host-name verification
+    /// (when the context verifies peers). Throws boost::system::system_error.
+    boost::asio::awaitable<void> open(const std::string& host, std::uint16_t port,
+                                      clock::time_point deadline);
+
+    /// Sends `request` and reads the answer (no body expected when `head_request`).
+    /// On failure throws `exchange_error`.
+    boost::asio::awaitable<http_response> exchange(http_request& request, bool head_request,
+                                                   clock::time_point deadline);
+
+    /// False once a response said "Connection: close" or an exchange failed.
+    bool reusable() const noexcept { return reusable_; }
+
+  private:
+    boost::beast::tcp_stream& tcp();
+
+    boost::asio::any_io_executor executor_;
+    std::shared_ptr<boost::asio::ssl::context> tls_context_;
+    std::unique_ptr<boost::beast::tcp_stream> plain_;
+    std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure_;
+    boost::beast::flat_buffer buffer_;
+    bool reusable_ = false;
+};
+
+/// Thrown by `connection::exchange`.
+class exchange_error : public boost::system::system_error {
+  public:
+    exchange_error(exchange_failure f)
+        : boost::system::system_error(f.error), nothing_received(f.nothing_received) {}
+    bool nothing_received;
+};
+
+}  // namespace functionfuse::s3
