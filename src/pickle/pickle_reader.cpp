@@ -182,6 +182,9 @@ const char* name(std::uint8_t code) noexcept {
 
 namespace {
 
+/// CPython's APPENDS/SETITEMS batch size.
+constexpr std::size_t batch_size = 1000;
+
 /// Depth marker of a stack slot holding an allowed global (a callable, not a value).
 constexpr std::uint16_t global_marker = 0xFFFF;
 
@@ -440,12 +443,13 @@ class reader {
                     if (marks_.size() > max_depth)
                         fail(fmt::format("MARKs nested deeper than {} levels", max_depth));
                     marks_.push_back(stack_.size());
+                    mark_offsets_.push_back(op_start_);
                     break;
                 case op::POP:
                     if (stack_.size() > fence()) {
                         pop_to(stack_.size() - 1);
                     } else if (!marks_.empty()) {
-                        marks_.pop_back();  // CPython: POP with nothing above a mark drops it
+                        pop_mark();  // CPython: POP with nothing above a mark drops it
                     } else {
                         underflow();
                     }
@@ -487,28 +491,27 @@ class reader {
 
                 // ---- scalars ----
                 case op::NONE:
-                    push(value(), 0);
+                    push(none, 0);
                     break;
                 case op::NEWTRUE:
-                    push(value(true), 0);
+                    push(true, 0);
                     break;
                 case op::NEWFALSE:
-                    push(value(false), 0);
+                    push(false, 0);
                     break;
                 case op::BININT1:
-                    push(value(std::int64_t{u8()}), 0);
+                    push(std::int64_t{u8()}, 0);
                     break;
                 case op::BININT2:
-                    push(value(std::int64_t{load_le<std::uint16_t>(take(2))}), 0);
+                    push(std::int64_t{load_le<std::uint16_t>(take(2))}, 0);
                     break;
                 case op::BININT:
-                    push(value(std::int64_t{
-                             static_cast<std::int32_t>(load_le<std::uint32_t>(take(4)))}),
+                    push(std::int64_t{static_cast<std::int32_t>(load_le<std::uint32_t>(take(4)))},
                          0);
                     break;
                 case op::LONG1: {
                     const std::size_t n = u8();
-                    push(value(decode_long(take(n), n)), 0);
+                    push(decode_long(take(n), n), 0);
                     break;
                 }
                 case op::LONG4: {
@@ -527,7 +530,7 @@ class reader {
                     std::string_view text = line();
                     if (!text.empty() && text.back() == 'L')
                         text.remove_suffix(1);
-                    push(value(parse_int(text, "LONG")), 0);
+                    push(parse_int(text, "LONG"), 0);
                     break;
                 }
                 case op::BINFLOAT: {
@@ -535,7 +538,7 @@ class reader {
                     std::uint64_t bits = 0;
                     for (int k = 0; k < 8; ++k)
                         bits = bits << 8 | b[k];
-                    push(value(std::bit_cast<double>(bits)), 0);
+                    push(std::bit_cast<double>(bits), 0);
                     break;
                 }
                 case op::FLOAT:
@@ -592,16 +595,16 @@ class reader {
 
                 // ---- containers ----
                 case op::EMPTY_LIST:
-                    push(value(list{}), 1);
+                    push(list{}, 1);
                     break;
                 case op::EMPTY_TUPLE:
-                    push(value(tuple{}), 1);
+                    push(tuple{}, 1);
                     break;
                 case op::EMPTY_DICT:
-                    push(value(dict{}), 1);
+                    push(dict{}, 1);
                     break;
                 case op::EMPTY_SET:
-                    push(value(set{}), 1);
+                    push(set{}, 1);
                     break;
                 case op::LIST: {
                     const std::size_t from = pop_mark();
@@ -778,12 +781,38 @@ class reader {
             fail(fmt::format("{} without a MARK", op::name(p_[op_start_])));
         const std::size_t k = marks_.back();
         marks_.pop_back();
+        popped_mark_offset_ = mark_offsets_.back();
+        mark_offsets_.pop_back();
         return k;
     }
 
-    void push(value v, std::uint16_t depth) {
-        stack_.push_back(std::move(v));
+    /// Pushes a value constructed in place from `x` (no temporary `value` to move).
+    template <class T>
+    void push(T&& x, std::uint16_t depth) {
+        stack_.emplace_back(std::forward<T>(x));
         depth_.push_back(depth);
+    }
+
+    /// Moves `x` to the end of `out`; scalars are constructed in place (the hot path for
+    /// lists of numbers: no variant move and no visit).
+    template <class Container>
+    static void append_moved(Container& out, value& x) {
+        switch (x.kind()) {
+            case value::kind_t::integer:
+                out.emplace_back(*x.get_if<std::int64_t>());
+                break;
+            case value::kind_t::floating:
+                out.emplace_back(*x.get_if<double>());
+                break;
+            case value::kind_t::boolean:
+                out.emplace_back(*x.get_if<bool>());
+                break;
+            case value::kind_t::none:
+                out.emplace_back();
+                break;
+            default:
+                out.push_back(std::move(x));
+        }
     }
 
     /// Drops stack slots from `n` up (after their values were moved out or are discarded).
@@ -821,7 +850,7 @@ class reader {
         Container c;
         c.reserve(stack_.size() - from);
         for (std::size_t i = from; i < stack_.size(); ++i)
-            c.push_back(std::move(stack_[i]));
+            append_moved(c, stack_[i]);
         pop_to(from);
         push(value(std::move(c)), depth);
     }
@@ -846,10 +875,29 @@ class reader {
                              stack_[from - 1].type_name()));
         depth_[from - 1] = container_depth(from, depth_[from - 1]);
         release(from);
-        l->insert(l->end(),
-                  std::make_move_iterator(stack_.begin() + static_cast<std::ptrdiff_t>(from)),
-                  std::make_move_iterator(stack_.end()));
+        const std::size_t n = stack_.size() - from;
+        if (l->capacity() < l->size() + n)
+            reserve_list(*l, n);
+        for (std::size_t i = from; i < stack_.size(); ++i)
+            append_moved(*l, stack_[i]);
         pop_to(from);
+        // A short batch is CPython's last one: give back what the estimate over-reserved.
+        if (n < batch_size && l->capacity() > 2 * l->size() + 64)
+            l->shrink_to_fit();
+    }
+
+    /// Grows a list about to take `n` more items. After a full APPENDS batch (CPython writes
+    /// batches of 1000) more batches usually follow: estimate their count from this batch's
+    /// bytes per item and the remaining input, so a long list is allocated once instead of
+    /// being regrown and moved log(n) times.
+    void reserve_list(list& l, std::size_t n) {
+        std::size_t want = l.size() + n;
+        if (n >= batch_size && p_[op_start_] == op::APPENDS) {
+            const std::size_t batch_bytes = op_start_ - popped_mark_offset_;
+            const std::size_t per_item = std::max<std::size_t>(1, batch_bytes / n);
+            want += (size_ - pos_) / per_item;
+        }
+        l.reserve(std::max(want, 2 * l.capacity()));
     }
 
     /// Adds the key/value pairs in [from, size) to `d`; returns the resulting depth.
@@ -936,10 +984,10 @@ class reader {
     void load_text_int() {
         const std::string_view text = line();
         if (text == "00")
-            return push(value(false), 0);  // protocol 0 booleans
+            return push(false, 0);  // protocol 0 booleans
         if (text == "01")
-            return push(value(true), 0);
-        push(value(parse_int(text, "INT")), 0);
+            return push(true, 0);
+        push(parse_int(text, "INT"), 0);
     }
 
     void load_text_float() {
@@ -950,14 +998,14 @@ class reader {
         auto r = std::from_chars(text.data(), text.data() + text.size(), d);
         if (r.ec != std::errc() || r.ptr != text.data() + text.size())
             fail(fmt::format("FLOAT argument '{}' is not a number", printable(text)));
-        push(value(d), 0);
+        push(d, 0);
     }
 
     void push_str(const unsigned char* p, std::uint64_t n) {
         std::string_view s(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
         if (!utf8::valid(s))
             fail("str is not valid UTF-8");
-        push(value(std::string(s)), 0);
+        push(std::string(s), 0);
     }
 
     void push_ascii_str(const unsigned char* p, std::size_t n) {
@@ -968,7 +1016,7 @@ class reader {
     }
 
     void push_bytes(const unsigned char* p, std::uint64_t n) {
-        push(value(bytes(p, static_cast<std::size_t>(n))), 0);
+        push(bytes(p, static_cast<std::size_t>(n)), 0);
     }
 
     /// Protocol 0 UNICODE: raw-unicode-escape (latin-1 bytes plus \uXXXX and \UXXXXXXXX).
@@ -1211,6 +1259,8 @@ class reader {
     std::vector<value> stack_;
     std::vector<std::uint16_t> depth_;  // nesting depth of each slot (global_marker: a callable)
     std::vector<std::size_t> marks_;
+    std::vector<std::size_t> mark_offsets_;  // input offset of each open MARK
+    std::size_t popped_mark_offset_ = 0;
 
     std::unordered_map<std::uint64_t, std::uint32_t> gets_;  // remaining GETs per memo index
     memo_numbering numbering_;
