@@ -35,18 +35,22 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The test data directory; an empty path (and a recorded failure) when it is missing, so a
-// missing checkout of the vectors fails the run instead of skipping it.
+// The test data directory: FF_TESTDATA_DIR, else FF_SOURCE_DIR/../shared/testdata (ctest sets
+// both, but CMake 3.25's gtest_discover_tests keeps only the first variable of a multi-variable
+// ENVIRONMENT property). An empty path, with a recorded failure, when it is missing: a missing
+// copy of the vectors fails the run instead of skipping it.
 fs::path testdata_dir() {
-    const char* env = std::getenv("FF_TESTDATA_DIR");
-    if (env == nullptr || *env == '\0') {
-        ADD_FAILURE()
-            << "FF_TESTDATA_DIR is not set (ctest sets it to <source>/../shared/testdata)";
+    fs::path dir;
+    if (const char* env = std::getenv("FF_TESTDATA_DIR"); env != nullptr && *env != '\0') {
+        dir = env;
+    } else if (const char* src = std::getenv("FF_SOURCE_DIR"); src != nullptr && *src != '\0') {
+        dir = fs::path(src) / ".." / "shared" / "testdata";
+    } else {
+        ADD_FAILURE() << "neither FF_TESTDATA_DIR nor FF_SOURCE_DIR is set (ctest sets them)";
         return {};
     }
-    fs::path dir(env);
     if (!fs::is_directory(dir)) {
-        ADD_FAILURE() << "FF_TESTDATA_DIR=" << dir << " is not a directory";
+        ADD_FAILURE() << "SigV4 test data directory " << dir << " is missing";
         return {};
     }
     return dir;
