@@ -196,16 +196,20 @@ class writer {
                 fmt::format("cannot pickle a value nested deeper than {} levels", max_depth));
     }
 
+    /// MARK ... `batch_op` in batches of 1000. Like CPython's C pickler for sets and dicts
+    /// (`exact_multiple_gets_empty_batch`), a full last batch is followed by an empty one.
     void save_items_batched(const std::vector<value>& items, std::size_t depth,
-                            std::uint8_t batch_op) {
+                            std::uint8_t batch_op, bool exact_multiple_gets_empty_batch) {
         std::size_t i = 0;
+        std::size_t in_batch;
         do {
             put1(op::MARK);
             const std::size_t stop = std::min(items.size(), i + batch_size);
+            in_batch = stop - i;
             for (; i < stop; ++i)
                 save(items[i], depth + 1);
             put1(batch_op);
-        } while (i < items.size());
+        } while (exact_multiple_gets_empty_batch ? in_batch == batch_size : i < items.size());
     }
 
     void save(const value& v, std::size_t depth) {
@@ -244,7 +248,7 @@ class writer {
                     save(l[0], depth + 1);
                     put1(op::APPEND);
                 } else if (!l.empty()) {
-                    save_items_batched(l, depth, op::APPENDS);
+                    save_items_batched(l, depth, op::APPENDS, false);
                 }
                 break;
             }
@@ -280,15 +284,17 @@ class writer {
                     put1(op::SETITEM);
                 } else if (!items.empty()) {
                     std::size_t i = 0;
-                    do {
+                    std::size_t in_batch;
+                    do {  // as CPython: a full last batch is followed by an empty one
                         put1(op::MARK);
                         const std::size_t stop = std::min(items.size(), i + batch_size);
+                        in_batch = stop - i;
                         for (; i < stop; ++i) {
                             save(items[i].first, depth + 1);
                             save(items[i].second, depth + 1);
                         }
                         put1(op::SETITEMS);
-                    } while (i < items.size());
+                    } while (in_batch == batch_size);
                 }
                 break;
             }
@@ -298,7 +304,7 @@ class writer {
                 put1(op::EMPTY_SET);
                 put1(op::MEMOIZE);
                 if (!s.empty())
-                    save_items_batched(s, depth, op::ADDITEMS);
+                    save_items_batched(s, depth, op::ADDITEMS, true);
                 break;
             }
             case value::kind_t::frozenset: {
