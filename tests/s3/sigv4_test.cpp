@@ -402,8 +402,7 @@ TEST(S3Examples, HeaderAuthExamplesMatch) {
             EXPECT_EQ(s3::sha256_hex(std::string(e.at("payload").as_string())), req.payload_hash);
         }
         // For the aws-chunked example this checks the seed signature (the payload line is
-        // STREAMING-AWS4-HMAC-SHA256-PAYLOAD); the per-chunk signatures are not implemented
-        // because the client sends single-chunk signed or UNSIGNED-PAYLOAD bodies.
+        // STREAMING-AWS4-HMAC-SHA256-PAYLOAD); its chunks are checked in the next test.
         auto signed_ = s3::sign_request(req, creds, {"us-east-1", "s3", time});
         EXPECT_EQ(signed_.canonical_request, std::string(e.at("canonical_request").as_string()));
         EXPECT_EQ(signed_.string_to_sign, std::string(e.at("string_to_sign").as_string()));
@@ -415,6 +414,35 @@ TEST(S3Examples, HeaderAuthExamplesMatch) {
         ++checked;
     }
     EXPECT_EQ(checked, 5) << "GET Range, PUT, GET lifecycle, ListObjects, aws-chunked seed";
+}
+
+TEST(S3Examples, AwsChunkedChunkSignaturesChainFromTheSeed) {
+    auto dir = testdata_dir();
+    ASSERT_FALSE(dir.empty());
+    int checked = 0;
+    for (const auto& ev : s3_examples(dir)) {
+        const auto& e = ev.as_object();
+        if (e.at("auth").as_string() != "header-chunked")
+            continue;
+        const s3::signing_params params{"us-east-1", "s3", parse_amz_date("20130524T000000Z")};
+        std::string previous = std::string(e.at("signature").as_string());
+        std::size_t wire_length = 0;
+        for (const auto& cv : e.at("chunks").as_array()) {
+            const auto& chunk = cv.as_object();
+            const auto length = static_cast<std::size_t>(chunk.at("length").as_int64());
+            std::string data(length, 'a');
+            std::string sig = s3::chunk_signature(s3_example_credentials(), params, previous,
+                                                  s3::sha256_hex(data));
+            EXPECT_EQ(sig, std::string(chunk.at("chunk_signature").as_string()));
+            // <size_hex>;chunk-signature=<sig>\r\n<data>\r\n
+            wire_length += std::string(chunk.at("size_hex").as_string()).size() + 17 + sig.size() +
+                           2 + length + 2;
+            previous = sig;
+            ++checked;
+        }
+        EXPECT_EQ(std::to_string(wire_length), "66824") << "the example's Content-Length";
+    }
+    EXPECT_EQ(checked, 3);
 }
 
 TEST(S3Examples, PresignedUrlMatches) {

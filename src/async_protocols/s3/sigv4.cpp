@@ -316,6 +316,24 @@ presigned_query presign(const request_to_sign& req, const credentials& creds,
     return out;
 }
 
+std::string chunk_signature(const credentials& creds, const signing_params& params,
+                            std::string_view previous_signature,
+                            std::string_view chunk_sha256_hex) {
+    require_signing_credentials(creds);
+    const scope_info s = make_scope(params);
+    std::string sts = "AWS4-HMAC-SHA256-PAYLOAD\n";
+    sts += s.amz_date;
+    sts += '\n';
+    sts += s.scope;
+    sts += '\n';
+    sts += previous_signature;
+    sts += '\n';
+    sts += empty_sha256;
+    sts += '\n';
+    sts += chunk_sha256_hex;
+    return signature_of(creds, s, params, sts);
+}
+
 std::string presign_query(const request_to_sign& req, const credentials& creds,
                           const signing_params& params, std::chrono::seconds expires) {
     return presign(req, creds, params, expires).query;

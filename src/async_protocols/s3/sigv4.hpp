@@ -132,6 +132,13 @@ presigned_query presign(const request_to_sign& req, const credentials& creds,
 std::string presign_query(const request_to_sign& req, const credentials& creds,
                           const signing_params& params, std::chrono::seconds expires);
 
+/// The signature of one chunk of an aws-chunked body (x-amz-content-sha256 =
+/// STREAMING-AWS4-HMAC-SHA256-PAYLOAD): signs "AWS4-HMAC-SHA256-PAYLOAD", the date, the scope,
+/// `previous_signature` (the seed signature from `sign_request` for the first chunk), the hash
+/// of the empty string and `chunk_sha256_hex`. The final chunk is the empty one. Thread-safe.
+std::string chunk_signature(const credentials& creds, const signing_params& params,
+                            std::string_view previous_signature, std::string_view chunk_sha256_hex);
+
 /// Hex SHA-256 of `data` (the payload hash).
 std::string sha256_hex(std::string_view data);
 
