@@ -29,6 +29,7 @@
 
 #include <fmt/format.h>
 
+#include "huge_pages.hpp"
 #include "opcodes.hpp"
 #include "pickle.hpp"
 #include "utf8.hpp"
@@ -898,6 +899,7 @@ class reader {
             want += (size_ - pos_) / per_item;
         }
         l.reserve(std::max(want, 2 * l.capacity()));
+        advise_huge_pages(l.data() + l.size(), (l.capacity() - l.size()) * sizeof(value));
     }
 
     /// Adds the key/value pairs in [from, size) to `d`; returns the resulting depth.
@@ -1001,11 +1003,22 @@ class reader {
         push(d, 0);
     }
 
+    /// A copy of `n` input bytes (large ones into a buffer advised to use huge pages).
+    static std::string copy_out(const unsigned char* p, std::size_t n) {
+        if (n < huge_page_hint_min)
+            return std::string(reinterpret_cast<const char*>(p), n);
+        std::string s;
+        s.reserve(n);
+        advise_huge_pages(s.data(), n);
+        s.append(reinterpret_cast<const char*>(p), n);
+        return s;
+    }
+
     void push_str(const unsigned char* p, std::uint64_t n) {
         std::string_view s(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
         if (!utf8::valid(s))
             fail("str is not valid UTF-8");
-        push(std::string(s), 0);
+        push(copy_out(p, s.size()), 0);
     }
 
     void push_ascii_str(const unsigned char* p, std::size_t n) {
@@ -1016,7 +1029,7 @@ class reader {
     }
 
     void push_bytes(const unsigned char* p, std::uint64_t n) {
-        push(bytes(p, static_cast<std::size_t>(n)), 0);
+        push(bytes(copy_out(p, static_cast<std::size_t>(n))), 0);
     }
 
     /// Protocol 0 UNICODE: raw-unicode-escape (latin-1 bytes plus \uXXXX and \UXXXXXXXX).

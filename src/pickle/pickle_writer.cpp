@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "huge_pages.hpp"
 #include "opcodes.hpp"
 #include "pickle.hpp"
 #include "utf8.hpp"
@@ -139,6 +140,7 @@ class writer {
             if (out_.capacity() - out_.size() < header_len + n) {
                 out_.reserve(std::max(out_.capacity() * 2, out_.size() + header_len + n +
                                                                large_tail_slack + reserve_tail_));
+                advise_huge_pages(out_.data() + out_.size(), out_.capacity() - out_.size());
             }
             out_.append(header, header_len);
             out_.append(s.data(), n);
