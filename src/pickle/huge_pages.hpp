@@ -12,7 +12,7 @@
 namespace functionfuse::pickle {
 
 /// Buffers smaller than this are left alone (they come from the heap, not fresh mappings).
-inline constexpr std::size_t huge_page_hint_min = std::size_t{8} << 20;
+inline constexpr std::size_t huge_page_hint_min = std::size_t{4} << 20;
 
 inline void advise_huge_pages(void* begin, std::size_t n) noexcept {
 #ifdef MADV_HUGEPAGE

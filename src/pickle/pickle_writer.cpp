@@ -42,7 +42,11 @@ class writer {
     }
 
     std::string run(const value& v) {
-        out_.reserve(64 + reserve_tail_);
+        // One allocation of the right size: no regrowth copies, and the pages of a large
+        // output are faulted in once (as huge pages where possible).
+        const std::size_t expected = size_bound(v, 0) + reserve_tail_;
+        out_.reserve(expected);
+        advise_huge_pages(out_.data(), out_.capacity());
         const char proto[2] = {static_cast<char>(op::PROTO), 4};
         out_.append(proto, 2);
         save(v, 0);
@@ -54,6 +58,60 @@ class writer {
     }
 
   private:
+    /// An upper bound of the encoded size (except for extensions, whose persistent ids are
+    /// only known when encoding; the output then grows as usual). Cheap: no output is written.
+    static std::size_t size_bound(const value& v, std::size_t depth) {
+        constexpr std::size_t frame_overhead = 9;
+        std::size_t n = 2 + 1 + frame_overhead;  // PROTO, STOP, the first frame header
+        n += node_bound(v, depth);
+        return n + n / frame_target * frame_overhead;
+    }
+
+    static std::size_t items_bound(const std::vector<value>& items, std::size_t depth) {
+        std::size_t n = (items.size() / batch_size + 2) * 2;  // MARK + batch opcode per batch
+        for (const value& x : items)
+            n += node_bound(x, depth + 1);
+        return n;
+    }
+
+    static std::size_t node_bound(const value& v, std::size_t depth) {
+        if (depth > max_depth)
+            return 0;  // the encoder rejects this value
+        switch (v.kind()) {
+            case value::kind_t::none:
+            case value::kind_t::boolean:
+                return 1;
+            case value::kind_t::integer: {
+                const std::int64_t i = *v.get_if<std::int64_t>();
+                return i >= 0 && i < 256 ? 2 : i >= 0 && i < 65536 ? 3 : 11;
+            }
+            case value::kind_t::floating:
+                return 9;
+            case value::kind_t::str:
+                return v.get_if<std::string>()->size() + 9 + 1 + 9;  // header, MEMOIZE, frame
+            case value::kind_t::bytes:
+                return v.get_if<bytes>()->data.size() + 9 + 1 + 9;
+            case value::kind_t::list:
+                return 2 + items_bound(*v.get_if<list>(), depth);
+            case value::kind_t::tuple:
+                return 2 + items_bound(*v.get_if<tuple>(), depth);
+            case value::kind_t::set:
+                return 2 + items_bound(*v.get_if<set>(), depth);
+            case value::kind_t::frozenset:
+                return 2 + items_bound(*v.get_if<frozenset>(), depth);
+            case value::kind_t::dict: {
+                const dict& d = *v.get_if<dict>();
+                std::size_t n = 2 + (d.size() / batch_size + 2) * 2;
+                for (const auto& [k, x] : d)
+                    n += node_bound(k, depth + 1) + node_bound(x, depth + 1);
+                return n;
+            }
+            case value::kind_t::extension:
+                return 64;
+        }
+        return 0;
+    }
+
     // ---- output ---------------------------------------------------------------------------
 
     char* room(std::size_t n) {
