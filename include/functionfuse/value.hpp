@@ -7,6 +7,15 @@
 /// dict (insertion-ordered, any hashable key), set, frozenset, or an `extension` object that a
 /// persistent serializer stores out of band (such as `chunked_array`).
 ///
+/// A str must be valid UTF-8 (RFC 3629: no overlong forms, no surrogates). The pickle reader
+/// checks every str it creates (invalid text, including the lone surrogates Python can pickle,
+/// is `invalid_pickle`), and the writer refuses to pickle an invalid str (`type_error`), so
+/// what one side writes the other can read. Values built in C++ are not checked on
+/// construction.
+///
+/// Values have value semantics: copies are deep, there is no sharing and no cycles (a pickle's
+/// shared references load as equal copies).
+///
 /// Conversions to and from ordinary C++ types go through one customization point,
 /// `functionfuse::converter<T>`, which users specialize for their own types.
 

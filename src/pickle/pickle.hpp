@@ -26,13 +26,26 @@ using persistent_id_fn = std::function<std::optional<value>(const extension&)>;
 /// value to put in its place. Without one, a persistent id is `invalid_pickle`.
 using persistent_load_fn = std::function<value(value pid)>;
 
-/// Encodes `v` as a protocol-4 pickle. `reserve_tail` extra bytes are reserved at the end of
-/// the returned buffer so that a checksum can be appended without reallocating.
+/// Encodes `v` as a protocol-4 pickle laid out as CPython's C pickler does (frames, MEMOIZE,
+/// batches of 1000), so values without shared sub-objects give CPython's exact bytes.
+/// `reserve_tail` extra bytes are reserved at the end of the returned buffer so that a checksum
+/// can be appended without reallocating. Throws `type_error` for a str that is not valid UTF-8,
+/// nesting deeper than `max_depth`, or an extension `persistent_id` does not handle.
 std::string dumps(const value& v, const persistent_id_fn& persistent_id = {},
                   std::size_t reserve_tail = 0);
 
-/// Decodes a pickle of protocol 2-5. Throws `invalid_pickle` on anything malformed,
-/// truncated, forbidden or unsupported (the message says what and at which offset).
+/// Decodes a pickle of protocol 2-5 (protocol 0-1 opcodes are read too). Throws
+/// `invalid_pickle` on anything malformed, truncated, forbidden or unsupported; the message says
+/// what and at which byte offset. In particular:
+/// - integers beyond 64 bits: "integer does not fit in 64 bits";
+/// - a str that is not strict UTF-8 (e.g. a lone surrogate): "str is not valid UTF-8";
+/// - GLOBAL/STACK_GLOBAL other than `_codecs.encode`, `__builtin__`/`builtins` `bytes`, `set`,
+///   `frozenset` (the callables CPython writes for bytes and sets under protocols 2-3), which
+///   REDUCE may call with exactly CPython's argument shapes: "forbidden global os.system";
+/// - objects (BUILD, NEWOBJ, INST, OBJ, EXT*), out-of-band buffers (NEXT_BUFFER,
+///   READONLY_BUFFER), nesting deeper than `max_depth`, data after STOP.
+/// BYTEARRAY8 reads as bytes. Shared references (memo GET) load as equal copies. The decoder is
+/// iterative: hostile input cannot overflow the stack.
 value loads(std::string_view data, const persistent_load_fn& persistent_load = {});
 
 }  // namespace functionfuse::pickle
