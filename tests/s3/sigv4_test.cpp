@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <functionfuse/error.hpp>
@@ -612,6 +614,32 @@ TEST(SigningKeyCache, DerivesOncePerScopeAndSecret) {
     EXPECT_EQ(cache.derivations(), 3u);
     cache.get(suite_credentials, "20150830", "us-east-1", "s3");
     EXPECT_EQ(cache.derivations(), 4u);
+}
+
+TEST(SigningKeyCache, ConcurrentSigningGivesTheSameSignaturesAsSequential) {
+    // Several scopes (dates) so threads insert, hit and evict in the shared cache at once.
+    std::vector<std::string> expected;
+    for (int d = 0; d < 12; ++d) {
+        s3::signing_params p{"us-east-1", "s3", suite_time() + std::chrono::days(d)};
+        expected.push_back(s3::sign_request(simple_get("/b/k"), suite_credentials, p).signature);
+    }
+    std::vector<std::thread> threads;
+    std::atomic<int> mismatches{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 300; ++i) {
+                int d = (i * 7 + t) % 12;
+                s3::signing_params p{"us-east-1", "s3", suite_time() + std::chrono::days(d)};
+                if (s3::sign_request(simple_get("/b/k"), suite_credentials, p).signature !=
+                    expected[d]) {
+                    ++mismatches;
+                }
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(Crypto, IncrementalHashEqualsOneShot) {
