@@ -37,10 +37,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The test data directory: FF_TESTDATA_DIR, else FF_SOURCE_DIR/../shared/testdata (ctest sets
-// both, but CMake 3.25's gtest_discover_tests keeps only the first variable of a multi-variable
-// ENVIRONMENT property). An empty path, with a recorded failure, when it is missing: a missing
-// copy of the vectors fails the run instead of skipping it.
+// The test data directory: FF_TESTDATA_DIR when set (to point at another copy), else
+// FF_SOURCE_DIR/../shared/testdata (ctest sets FF_SOURCE_DIR). An empty path, with a recorded
+// failure, when it is missing: a missing copy of the vectors fails the run, never skips it.
 fs::path testdata_dir() {
     fs::path dir;
     if (const char* env = std::getenv("FF_TESTDATA_DIR"); env != nullptr && *env != '\0') {
@@ -48,7 +47,7 @@ fs::path testdata_dir() {
     } else if (const char* src = std::getenv("FF_SOURCE_DIR"); src != nullptr && *src != '\0') {
         dir = fs::path(src) / ".." / "shared" / "testdata";
     } else {
-        ADD_FAILURE() << "neither FF_TESTDATA_DIR nor FF_SOURCE_DIR is set (ctest sets them)";
+        ADD_FAILURE() << "neither FF_TESTDATA_DIR nor FF_SOURCE_DIR is set (ctest sets the latter)";
         return {};
     }
     if (!fs::is_directory(dir)) {
