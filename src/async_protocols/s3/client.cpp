@@ -57,7 +57,8 @@ std::string header_value(const http_response& r, std::string_view name) {
 // ---------------------------------------------------------------------------------------
 // impl
 
-client::impl::impl(client_params p) : params(std::move(p)), retry(params.retry) {
+client::impl::impl(asio::any_io_executor io, client_params p)
+    : params(std::move(p)), retry(params.retry) {
     if (params.host.empty())
         throw config_error("host", "the S3 endpoint host is empty");
     port = params.port ? params.port : (params.use_tls ? 443 : 80);
@@ -65,7 +66,7 @@ client::impl::impl(client_params p) : params(std::move(p)), retry(params.retry) 
     pool_params.max_connections = params.max_connections;
     pool_params.idle_timeout = params.idle_timeout;
     pool = std::make_unique<connection_pool>(
-        pool_params, params.use_tls ? make_tls_context(params.tls) : nullptr);
+        std::move(io), pool_params, params.use_tls ? make_tls_context(params.tls) : nullptr);
 }
 
 std::string client::impl::host_for(const std::string& bucket) const {
@@ -197,7 +198,8 @@ asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
 // ---------------------------------------------------------------------------------------
 // client
 
-client::client(client_params params) : impl_(std::make_unique<impl>(std::move(params))) {}
+client::client(asio::any_io_executor io, client_params params)
+    : impl_(std::make_unique<impl>(std::move(io), std::move(params))) {}
 client::~client() = default;
 
 const client_params& client::params() const noexcept {
@@ -208,37 +210,64 @@ std::size_t client::open_connections() const {
     return impl_->pool->open_connections();
 }
 
-asio::awaitable<std::string> client::put_object(std::string bucket, std::string key,
-                                                std::string_view body, put_options options) {
+asio::awaitable<std::string> client::put_object(std::string_view bucket, std::string_view key,
+                                                std::string_view body, const put_options& options) {
+    // Decided here, outside any coroutine: the two paths are separate coroutines.
     if (body.size() > impl_->params.multipart.threshold) {
-        co_return co_await upload_multipart(*this, std::move(bucket), std::move(key), body,
-                                            std::move(options));
+        return upload_multipart(*this, bucket, key, body, options.content_type);
     }
+    return put_single(bucket, key, body, options.content_type);
+}
+
+asio::awaitable<std::string> client::put_object(std::string_view bucket, std::string_view key,
+                                                std::string_view body) {
+    static const put_options defaults;
+    return put_object(bucket, key, body, defaults);
+}
+
+asio::awaitable<std::string> client::put_single(std::string_view bucket, std::string_view key,
+                                                std::string_view body,
+                                                std::string_view content_type) {
     request_spec spec;
     spec.method = http::verb::put;
-    spec.bucket = std::move(bucket);
-    spec.key = std::move(key);
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
     spec.body = body;
-    if (!options.content_type.empty())
-        spec.headers.emplace_back("content-type", options.content_type);
+    if (!content_type.empty())
+        spec.headers.emplace_back("content-type", std::string(content_type));
     http_response r = co_await impl_->execute(spec);
     co_return header_value(r, "etag");
 }
 
-asio::awaitable<std::string> client::put_object(std::string bucket, std::string key,
+namespace {
+struct shared_put {
+    std::shared_ptr<const std::string> body;
+    std::string content_type;
+};
+
+asio::awaitable<std::string> put_shared(client& c, std::string_view bucket, std::string_view key,
+                                        shared_put* raw) {
+    std::unique_ptr<shared_put> args(raw);  // owned by this frame from its first resumption
+    const put_options options{args->content_type};
+    std::string etag = co_await c.put_object(bucket, key, std::string_view(*args->body), options);
+    co_return etag;
+}
+}  // namespace
+
+asio::awaitable<std::string> client::put_object(std::string_view bucket, std::string_view key,
                                                 std::shared_ptr<const std::string> body,
-                                                put_options options) {
-    // `body` lives in this coroutine's frame until the upload is done.
-    co_return co_await put_object(std::move(bucket), std::move(key), std::string_view(*body),
-                                  std::move(options));
+                                                const put_options& options) {
+    // The buffer travels as a raw pointer: coroutine parameters stay trivially copyable (see
+    // client.hpp). An awaitable destroyed without ever running leaks this small holder.
+    return put_shared(*this, bucket, key, new shared_put{std::move(body), options.content_type});
 }
 
-asio::awaitable<std::string> client::get_object(std::string bucket, std::string key,
+asio::awaitable<std::string> client::get_object(std::string_view bucket, std::string_view key,
                                                 std::optional<byte_range> range) {
     request_spec spec;
     spec.method = http::verb::get;
-    spec.bucket = std::move(bucket);
-    spec.key = std::move(key);
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
     spec.allow_not_found = true;
     if (range) {
         std::string value = "bytes=" + std::to_string(range->first) + "-";
@@ -255,38 +284,40 @@ asio::awaitable<std::string> client::get_object(std::string bucket, std::string 
     co_return std::move(r.body());
 }
 
-asio::awaitable<std::optional<object_info>> client::head_object(std::string bucket,
-                                                                std::string key) {
+asio::awaitable<std::optional<object_info>> client::head_object(std::string_view bucket,
+                                                                std::string_view key) {
     request_spec spec;
     spec.method = http::verb::head;
-    spec.bucket = std::move(bucket);
-    spec.key = std::move(key);
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
     spec.head = true;
     spec.allow_not_found = true;
     http_response r = co_await impl_->execute(spec);
-    if (r.result_int() == 404)
-        co_return std::nullopt;
-    object_info info;
-    info.key = spec.key;
-    const std::string length = header_value(r, "content-length");
-    info.size = length.empty() ? 0 : std::stoull(length);
-    info.etag = header_value(r, "etag");
-    info.last_modified = header_value(r, "last-modified");
-    info.content_type = header_value(r, "content-type");
-    co_return info;
+    std::optional<object_info> result;
+    if (r.result_int() != 404) {
+        object_info info;
+        info.key = spec.key;
+        const std::string length = header_value(r, "content-length");
+        info.size = length.empty() ? 0 : std::stoull(length);
+        info.etag = header_value(r, "etag");
+        info.last_modified = header_value(r, "last-modified");
+        info.content_type = header_value(r, "content-type");
+        result = std::move(info);
+    }
+    co_return result;
 }
 
-asio::awaitable<void> client::delete_object(std::string bucket, std::string key) {
+asio::awaitable<void> client::delete_object(std::string_view bucket, std::string_view key) {
     request_spec spec;
     spec.method = http::verb::delete_;
-    spec.bucket = std::move(bucket);
-    spec.key = std::move(key);
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
     spec.allow_not_found = true;  // deleting what is gone is success
     co_await impl_->execute(spec);
 }
 
-asio::awaitable<std::vector<delete_failure>> client::delete_objects(std::string bucket,
-                                                                    std::vector<std::string> keys) {
+asio::awaitable<std::vector<delete_failure>> client::delete_objects(
+    std::string_view bucket, const std::vector<std::string>& keys) {
     constexpr std::size_t batch_size = 1000;  // S3's limit per DeleteObjects request
     std::vector<delete_failure> failures;
     for (std::size_t start = 0; start < keys.size(); start += batch_size) {
@@ -296,7 +327,7 @@ asio::awaitable<std::vector<delete_failure>> client::delete_objects(std::string 
                                      keys.begin() + static_cast<std::ptrdiff_t>(end)));
         request_spec spec;
         spec.method = http::verb::post;
-        spec.bucket = bucket;
+        spec.bucket = std::string(bucket);
         spec.query = {{"delete", ""}};
         spec.headers = {{"content-md5", content_md5(body)}, {"content-type", "application/xml"}};
         spec.body = body;
@@ -307,19 +338,20 @@ asio::awaitable<std::vector<delete_failure>> client::delete_objects(std::string 
     co_return failures;
 }
 
-asio::awaitable<list_result> client::list_objects_v2(std::string bucket, std::string prefix,
-                                                     std::string delimiter) {
+asio::awaitable<list_result> client::list_objects_v2(std::string_view bucket,
+                                                     std::string_view prefix,
+                                                     std::string_view delimiter) {
     list_result all;
     std::string token;
     for (;;) {
         request_spec spec;
         spec.method = http::verb::get;
-        spec.bucket = bucket;
+        spec.bucket = std::string(bucket);
         spec.query = {{"list-type", "2"}, {"encoding-type", "url"}};
         if (!prefix.empty())
-            spec.query.emplace_back("prefix", prefix);
+            spec.query.emplace_back("prefix", std::string(prefix));
         if (!delimiter.empty())
-            spec.query.emplace_back("delimiter", delimiter);
+            spec.query.emplace_back("delimiter", std::string(delimiter));
         if (!token.empty())
             spec.query.emplace_back("continuation-token", token);
         http_response r = co_await impl_->execute(spec);
@@ -340,7 +372,7 @@ asio::awaitable<list_result> client::list_objects_v2(std::string bucket, std::st
     co_return all;
 }
 
-asio::awaitable<void> client::create_bucket(std::string bucket) {
+asio::awaitable<void> client::create_bucket(std::string_view bucket) {
     std::string body;
     if (impl_->params.region != "us-east-1") {
         body = "<CreateBucketConfiguration><LocationConstraint>" +
@@ -349,7 +381,7 @@ asio::awaitable<void> client::create_bucket(std::string bucket) {
     }
     request_spec spec;
     spec.method = http::verb::put;
-    spec.bucket = std::move(bucket);
+    spec.bucket = std::string(bucket);
     spec.body = body;
     try {
         co_await impl_->execute(spec);
@@ -359,12 +391,13 @@ asio::awaitable<void> client::create_bucket(std::string bucket) {
     }
 }
 
-asio::awaitable<std::string> client::create_multipart_upload(std::string bucket, std::string key,
-                                                             put_options options) {
+asio::awaitable<std::string> client::create_multipart_upload(std::string_view bucket,
+                                                             std::string_view key,
+                                                             const put_options& options) {
     request_spec spec;
     spec.method = http::verb::post;
-    spec.bucket = std::move(bucket);
-    spec.key = std::move(key);
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
     spec.query = {{"uploads", ""}};
     if (!options.content_type.empty())
         spec.headers.emplace_back("content-type", options.content_type);
@@ -372,28 +405,29 @@ asio::awaitable<std::string> client::create_multipart_upload(std::string bucket,
     co_return parse_upload_id(r.body());
 }
 
-asio::awaitable<std::string> client::upload_part(std::string bucket, std::string key,
-                                                 std::string upload_id, int part_number,
+asio::awaitable<std::string> client::upload_part(std::string_view bucket, std::string_view key,
+                                                 std::string_view upload_id, int part_number,
                                                  std::string_view body) {
     request_spec spec;
     spec.method = http::verb::put;
-    spec.bucket = std::move(bucket);
-    spec.key = std::move(key);
-    spec.query = {{"partNumber", std::to_string(part_number)}, {"uploadId", std::move(upload_id)}};
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.query = {{"partNumber", std::to_string(part_number)},
+                  {"uploadId", std::string(upload_id)}};
     spec.body = body;
     http_response r = co_await impl_->execute(spec);
     co_return header_value(r, "etag");
 }
 
-asio::awaitable<std::string> client::complete_multipart_upload(std::string bucket, std::string key,
-                                                               std::string upload_id,
-                                                               std::vector<completed_part> parts) {
+asio::awaitable<std::string> client::complete_multipart_upload(
+    std::string_view bucket, std::string_view key, std::string_view upload_id,
+    const std::vector<completed_part>& parts) {
     const std::string body = complete_multipart_body(parts);
     request_spec spec;
     spec.method = http::verb::post;
-    spec.bucket = std::move(bucket);
-    spec.key = std::move(key);
-    spec.query = {{"uploadId", std::move(upload_id)}};
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.query = {{"uploadId", std::string(upload_id)}};
     spec.headers = {{"content-type", "application/xml"}};
     spec.body = body;
     http_response r = co_await impl_->execute(spec);
@@ -403,16 +437,18 @@ asio::awaitable<std::string> client::complete_multipart_upload(std::string bucke
                             header_value(r, "x-amz-request-id"));
     }
     std::string etag = parse_complete_etag(r.body());
-    co_return etag.empty() ? header_value(r, "etag") : etag;
+    if (etag.empty())
+        etag = header_value(r, "etag");
+    co_return etag;
 }
 
-asio::awaitable<void> client::abort_multipart_upload(std::string bucket, std::string key,
-                                                     std::string upload_id) {
+asio::awaitable<void> client::abort_multipart_upload(std::string_view bucket, std::string_view key,
+                                                     std::string_view upload_id) {
     request_spec spec;
     spec.method = http::verb::delete_;
-    spec.bucket = std::move(bucket);
-    spec.key = std::move(key);
-    spec.query = {{"uploadId", std::move(upload_id)}};
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.query = {{"uploadId", std::string(upload_id)}};
     spec.allow_not_found = true;
     co_await impl_->execute(spec);
 }

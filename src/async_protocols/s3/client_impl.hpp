@@ -33,7 +33,7 @@ struct request_spec {
 };
 
 struct client::impl {
-    explicit impl(client_params p);
+    impl(boost::asio::any_io_executor io, client_params p);
 
     /// Sends `spec`, retrying per the policy; returns a 2xx answer (or 404 if allowed).
     /// Throws s3_error for an error answer, io_error for a transport failure.

@@ -51,8 +51,9 @@ void pool_lease::release(bool ok) {
     pool->release(id_, std::move(connection_), reusable);
 }
 
-connection_pool::connection_pool(pool_state::params params, std::shared_ptr<asio::ssl::context> tls)
-    : state_(params), tls_(std::move(tls)) {}
+connection_pool::connection_pool(asio::any_io_executor io, pool_state::params params,
+                                 std::shared_ptr<asio::ssl::context> tls)
+    : io_(std::move(io)), state_(params), tls_(std::move(tls)) {}
 
 connection_pool::~connection_pool() = default;
 
@@ -126,7 +127,7 @@ asio::awaitable<pool_lease> connection_pool::acquire(const std::string& host, st
         }
         // The parked connection vanished (cannot happen by the state's invariants); open anew.
     }
-    lease.connection_ = std::make_unique<connection>(executor, tls_);
+    lease.connection_ = std::make_unique<connection>(io_, tls_);
     co_await lease.connection_->open(host, port,
                                      lease.deadline_);  // on failure the lease frees the slot
     co_return lease;

@@ -52,8 +52,9 @@ class pool_lease {
 /// is freed.
 class connection_pool {
   public:
-    /// `tls` null: plain TCP connections.
-    connection_pool(pool_state::params params, std::shared_ptr<boost::asio::ssl::context> tls);
+    /// Connections are created on `io`. `tls` null: plain TCP connections.
+    connection_pool(boost::asio::any_io_executor io, pool_state::params params,
+                    std::shared_ptr<boost::asio::ssl::context> tls);
     ~connection_pool();
 
     /// Waits (FIFO) for a connection to `host:port`, then opens it if it is new. The
@@ -76,6 +77,7 @@ class connection_pool {
     void apply(const std::vector<pool_state::connection_id>& to_close);
     void deliver(const pool_state::grant& g);
 
+    boost::asio::any_io_executor io_;
     mutable std::mutex mutex_;
     pool_state state_;
     std::shared_ptr<boost::asio::ssl::context> tls_;

@@ -55,21 +55,23 @@ asio::awaitable<void> upload_worker(upload_job& job) {
 
 }  // namespace
 
-asio::awaitable<std::string> upload_multipart(client& c, std::string bucket, std::string key,
-                                              std::string_view body, put_options options) {
+asio::awaitable<std::string> upload_multipart(client& c, std::string_view bucket,
+                                              std::string_view key, std::string_view body,
+                                              std::string_view content_type) {
     const auto& mp = c.params().multipart;
     // S3 allows at most 10,000 parts: grow the part size for huge bodies.
     const std::uint64_t part_size =
         std::max<std::uint64_t>({mp.part_size, 5ull << 20, (body.size() + 9999) / 10000});
     upload_job job;
     job.c = &c;
-    job.bucket = bucket;
-    job.key = key;
+    job.bucket = std::string(bucket);
+    job.key = std::string(key);
     job.body = body;
     job.part_size = part_size;
     job.part_count = std::max<std::size_t>(1, (body.size() + part_size - 1) / part_size);
     job.parts.resize(job.part_count);
-    job.upload_id = co_await c.create_multipart_upload(bucket, key, std::move(options));
+    const put_options options{std::string(content_type)};  // a named object, not a temporary
+    job.upload_id = co_await c.create_multipart_upload(bucket, key, options);
 
     auto executor = co_await asio::this_coro::executor;
     const std::size_t workers = std::clamp<std::size_t>(mp.max_concurrent_parts, 1, job.part_count);
@@ -84,20 +86,24 @@ asio::awaitable<std::string> upload_multipart(client& c, std::string bucket, std
         if (e && !failure)
             failure = e;
     }
+    std::string etag;
     if (!failure) {
         try {
-            co_return co_await c.complete_multipart_upload(bucket, key, job.upload_id,
-                                                           std::move(job.parts));
+            etag =
+                co_await c.complete_multipart_upload(job.bucket, job.key, job.upload_id, job.parts);
         } catch (...) {
             failure = std::current_exception();
         }
     }
-    try {
-        co_await c.abort_multipart_upload(bucket, key, job.upload_id);
-    } catch (...) {
-        // Best effort: the original failure is what the caller needs to see.
+    if (failure) {
+        try {
+            co_await c.abort_multipart_upload(job.bucket, job.key, job.upload_id);
+        } catch (...) {
+            // Best effort: the original failure is what the caller needs to see.
+        }
+        std::rethrow_exception(failure);
     }
-    std::rethrow_exception(failure);
+    co_return etag;
 }
 
 }  // namespace functionfuse::s3

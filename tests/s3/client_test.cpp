@@ -1,0 +1,270 @@
+// The S3 client against a real s3rver (checks every SigV4 signature), once over HTTP and once
+// over HTTPS (the same binary, run by two ctest fixtures).
+#include <algorithm>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "async_protocols/s3/client.hpp"
+#include "functionfuse/error.hpp"
+#include "s3rver_endpoint.hpp"
+
+namespace s3 = functionfuse::s3;
+namespace asio = boost::asio;
+
+namespace {
+
+class S3Client : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto e = ff_test::load_s3rver_endpoint();
+        if (!e)
+            GTEST_SKIP() << "no s3rver fixture (run through ctest)";
+        endpoint = *e;
+        // Each test works under its own prefix so tests do not see each other's keys.
+        prefix = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "/";
+    }
+    std::unique_ptr<s3::client> make_client() {
+        return std::make_unique<s3::client>(ctx.get_executor(), endpoint.params);
+    }
+
+    template <class T>
+    T run(asio::awaitable<T> aw) {
+        return ff_test::run_on(ctx, std::move(aw));
+    }
+
+    asio::io_context ctx;  // declared first: outlives the clients of a test body
+    ff_test::s3rver_endpoint endpoint;
+    std::string prefix;
+};
+
+std::string random_bytes(std::size_t n, unsigned seed) {
+    std::mt19937_64 rng(seed);
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; i += 8) {
+        const auto v = rng();
+        for (std::size_t j = 0; j < 8 && i + j < n; ++j)
+            s[i + j] = static_cast<char>(v >> (8 * j));
+    }
+    return s;
+}
+
+/// Runs `count` calls of `op(i)` with at most `width` in flight.
+template <class Op>
+asio::awaitable<void> for_each_concurrently(std::size_t count, std::size_t width, Op op) {
+    auto ex = co_await asio::this_coro::executor;
+    std::size_t next = 0;
+    auto worker = [&]() -> asio::awaitable<void> {
+        while (next < count)
+            co_await op(next++);
+    };
+    std::vector<decltype(asio::co_spawn(ex, worker(), asio::deferred))> ops;
+    for (std::size_t i = 0; i < width; ++i)
+        ops.push_back(asio::co_spawn(ex, worker(), asio::deferred));
+    auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(ops))
+                               .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    for (auto& e : errors) {
+        if (e)
+            std::rethrow_exception(e);
+    }
+}
+
+}  // namespace
+
+TEST_F(S3Client, PutGetHeadDeleteRoundTrip) {
+    auto cp = make_client();
+    auto& c = *cp;
+    const std::string key = prefix + "object.bin";
+    const std::string body = random_bytes(100'000, 1);
+    run([&]() -> asio::awaitable<void> {
+        const std::string etag = co_await c.put_object(endpoint.bucket, key, body);
+        EXPECT_FALSE(etag.empty());
+        EXPECT_EQ(co_await c.get_object(endpoint.bucket, key), body);
+        EXPECT_EQ(co_await c.get_object(endpoint.bucket, key, s3::byte_range{10, 19}),
+                  body.substr(10, 10));
+        auto info = co_await c.head_object(endpoint.bucket, key);
+        EXPECT_TRUE(info.has_value());
+        if (info) {
+            EXPECT_EQ(info->size, body.size());
+            EXPECT_EQ(info->etag, etag);
+        }
+        co_await c.delete_object(endpoint.bucket, key);
+        EXPECT_FALSE((co_await c.head_object(endpoint.bucket, key)).has_value());
+        co_await c.delete_object(endpoint.bucket, key);  // deleting what is gone succeeds
+    }());
+}
+
+TEST_F(S3Client, EmptyObjectRoundTrips) {
+    auto cp = make_client();
+    auto& c = *cp;
+    run([&]() -> asio::awaitable<void> {
+        co_await c.put_object(endpoint.bucket, prefix + "empty", std::string_view{});
+        EXPECT_EQ(co_await c.get_object(endpoint.bucket, prefix + "empty"), "");
+    }());
+}
+
+TEST_F(S3Client, MissingObjectIsNotFound) {
+    auto cp = make_client();
+    auto& c = *cp;
+    EXPECT_THROW(run(c.get_object(endpoint.bucket, prefix + "nothing-here")),
+                 functionfuse::not_found);
+    EXPECT_FALSE(run(c.head_object(endpoint.bucket, prefix + "nothing-here")));
+}
+
+TEST_F(S3Client, ListsFifteenHundredKeysAcrossPagesAndDeletesThemInBatches) {
+    auto cp = make_client();
+    auto& c = *cp;
+    std::vector<std::string> keys;
+    for (int i = 0; i < 1500; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "k%05d", i);
+        keys.push_back(prefix + (i % 3 == 0 ? "dir/" : "") + name);
+    }
+    std::sort(keys.begin(), keys.end());
+    run([&]() -> asio::awaitable<void> {
+        co_await for_each_concurrently(keys.size(), 32,
+                                       [&](std::size_t i) -> asio::awaitable<void> {
+                                           co_await c.put_object(endpoint.bucket, keys[i], keys[i]);
+                                       });
+        s3::list_result all = co_await c.list_objects_v2(endpoint.bucket, prefix);
+        std::vector<std::string> listed;
+        for (auto& o : all.objects)
+            listed.push_back(o.key);
+        EXPECT_EQ(listed, keys);
+
+        s3::list_result top = co_await c.list_objects_v2(endpoint.bucket, prefix, "/");
+        EXPECT_EQ(top.common_prefixes, std::vector<std::string>{prefix + "dir/"});
+        EXPECT_EQ(top.objects.size(), 1000u);  // 1500 - 500 under dir/
+
+        auto failures = co_await c.delete_objects(endpoint.bucket, keys);
+        EXPECT_TRUE(failures.empty());
+        EXPECT_TRUE((co_await c.list_objects_v2(endpoint.bucket, prefix)).objects.empty());
+    }());
+}
+
+TEST_F(S3Client, KeysWithSpecialCharactersRoundTripAndListExactly) {
+    auto cp = make_client();
+    auto& c = *cp;
+    const std::vector<std::string> names = {"with space",
+                                            "plus+sign",
+                                            "equals=sign",
+                                            "at@sign",
+                                            "question?mark",
+                                            "hash#mark",
+                                            "percent%25and%",
+                                            "tilde~",
+                                            "caf\xC3\xA9-\xE6\x97\xA5\xE6\x9C\xAC",
+                                            "double//slash",
+                                            "amp&lt<gt>\"quote'",
+                                            "semi;colon,comma",
+                                            "star*(paren)!$"};
+    std::vector<std::string> keys;
+    for (auto& n : names)
+        keys.push_back(prefix + n);
+    std::sort(keys.begin(), keys.end());
+    run([&]() -> asio::awaitable<void> {
+        for (auto& k : keys)
+            co_await c.put_object(endpoint.bucket, k, "body of " + k);
+        for (auto& k : keys)
+            EXPECT_EQ(co_await c.get_object(endpoint.bucket, k), "body of " + k) << k;
+        s3::list_result listed = co_await c.list_objects_v2(endpoint.bucket, prefix);
+        std::vector<std::string> got;
+        for (auto& o : listed.objects)
+            got.push_back(o.key);
+        EXPECT_EQ(got, keys);
+        EXPECT_TRUE((co_await c.delete_objects(endpoint.bucket, keys)).empty());
+        EXPECT_TRUE((co_await c.list_objects_v2(endpoint.bucket, prefix)).objects.empty());
+    }());
+}
+
+TEST_F(S3Client, MultipartUploadOf200MiBRoundTripsByteExact) {
+    auto params = endpoint.params;
+    s3::client c(ctx.get_executor(), params);
+    const std::string key = prefix + "big.bin";
+    const std::string body = random_bytes(200ull << 20, 7);
+    run([&]() -> asio::awaitable<void> {
+        const std::string etag = co_await c.put_object(endpoint.bucket, key, body);
+        // A multipart ETag ends in "-<parts>": 200 MiB / 8 MiB = 25 parts.
+        EXPECT_NE(etag.find("-25"), std::string::npos) << etag;
+        auto info = co_await c.head_object(endpoint.bucket, key);
+        EXPECT_TRUE(info && info->size == body.size());
+        const std::string back = co_await c.get_object(endpoint.bucket, key);
+        EXPECT_TRUE(back == body) << "sizes " << back.size() << " vs " << body.size();
+        co_await c.delete_object(endpoint.bucket, key);
+    }());
+}
+
+TEST_F(S3Client, WrongSecretIsSignatureDoesNotMatchWithoutTheSecret) {
+    auto params = endpoint.params;
+    const std::string secret = "wrong-secret-Zq8XvT3kP";
+    params.creds.secret_access_key = secret;
+    s3::client c(ctx.get_executor(), params);
+    try {
+        run(c.put_object(endpoint.bucket, prefix + "x", "data"));
+        FAIL() << "expected s3_error";
+    } catch (const functionfuse::s3_error& e) {
+        EXPECT_EQ(e.code(), "SignatureDoesNotMatch");
+        EXPECT_EQ(e.http_status(), 403);
+        EXPECT_EQ(e.key(), prefix + "x");
+        EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos) << e.what();
+        EXPECT_EQ(e.message().find(secret), std::string::npos);
+    }
+}
+
+TEST_F(S3Client, SelfSignedCertificateWithoutItsCaIsATlsError) {
+    if (!endpoint.params.use_tls)
+        GTEST_SKIP() << "HTTPS only";
+    auto params = endpoint.params;
+    params.tls.ca_file.clear();  // system CAs only: s3rver's test CA is not among them
+    ::unsetenv("AWS_CA_BUNDLE");
+    s3::client c(ctx.get_executor(), params);
+    try {
+        run(c.put_object(endpoint.bucket, prefix + "x", "data"));
+        FAIL() << "expected io_error";
+    } catch (const functionfuse::io_error& e) {
+        EXPECT_NE(std::string(e.what()).find("certificate"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(S3Client, CaFromAwsCaBundleIsHonoured) {
+    if (!endpoint.params.use_tls)
+        GTEST_SKIP() << "HTTPS only";
+    auto params = endpoint.params;
+    ::setenv("AWS_CA_BUNDLE", params.tls.ca_file.c_str(), 1);
+    params.tls.ca_file.clear();
+    s3::client c(ctx.get_executor(), params);
+    run(c.put_object(endpoint.bucket, prefix + "x", "data"));
+    EXPECT_EQ(run(c.get_object(endpoint.bucket, prefix + "x")), "data");
+    ::unsetenv("AWS_CA_BUNDLE");
+}
+
+TEST_F(S3Client, HostNameMismatchIsRejected) {
+    if (!endpoint.params.use_tls)
+        GTEST_SKIP() << "HTTPS only";
+    auto params = endpoint.params;
+    params.host = "127.0.0.2";  // loopback too, but the certificate names only 127.0.0.1
+    s3::client c(ctx.get_executor(), params);
+    EXPECT_THROW(run(c.put_object(endpoint.bucket, prefix + "x", "data")), functionfuse::io_error);
+}
+
+TEST_F(S3Client, ConnectionsAreBoundedAndReused) {
+    auto params = endpoint.params;
+    params.max_connections = 4;
+    s3::client c(ctx.get_executor(), params);
+    run([&]() -> asio::awaitable<void> {
+        co_await for_each_concurrently(64, 16, [&](std::size_t i) -> asio::awaitable<void> {
+            co_await c.put_object(endpoint.bucket, prefix + std::to_string(i), "v");
+            EXPECT_LE(c.open_connections(), 4u);
+        });
+    }());
+    EXPECT_GE(c.open_connections(), 1u);
+    EXPECT_LE(c.open_connections(), 4u);
+}

@@ -1,0 +1,203 @@
+// The S3 client through tests/tools/fault_proxy in front of s3rver: injected 503 SlowDown,
+// mid-body connection resets and stalls. Runs once over HTTP (the proxy speaks plain HTTP).
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <csignal>
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "async_protocols/s3/client.hpp"
+#include "functionfuse/error.hpp"
+#include "s3rver_endpoint.hpp"
+
+namespace s3 = functionfuse::s3;
+namespace asio = boost::asio;
+
+namespace {
+
+/// Runs fault_proxy in front of `upstream_port`; stops it on destruction.
+class fault_proxy_process {
+  public:
+    fault_proxy_process(std::uint16_t upstream_port, const std::string& fault_args) {
+        int out[2];
+        if (::pipe(out) != 0)
+            throw std::runtime_error("pipe failed");
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::dup2(out[1], STDOUT_FILENO);
+            ::close(out[0]);
+            ::close(out[1]);
+            const std::string cmd = std::string("exec '") + FF_FAULT_PROXY_PATH +
+                                    "' --upstream 127.0.0.1:" + std::to_string(upstream_port) +
+                                    " " + fault_args;
+            ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        FILE* f = ::fdopen(out[0], "r");
+        unsigned port = 0;
+        if (!f || std::fscanf(f, "listening on %u", &port) != 1) {
+            stop();
+            throw std::runtime_error("fault_proxy did not start");
+        }
+        std::fclose(f);
+        port_ = static_cast<std::uint16_t>(port);
+    }
+    ~fault_proxy_process() { stop(); }
+    std::uint16_t port() const { return port_; }
+
+  private:
+    void stop() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            ::waitpid(pid_, nullptr, 0);
+            pid_ = -1;
+        }
+    }
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+};
+
+std::string body_for(std::size_t i) {
+    std::mt19937 rng(static_cast<unsigned>(i));
+    std::string s(4096 + (i % 7) * 1000, '\0');
+    for (auto& c : s)
+        c = static_cast<char>(rng());
+    return s;
+}
+
+template <class Op>
+asio::awaitable<void> for_each_concurrently(std::size_t count, std::size_t width, Op op) {
+    auto ex = co_await asio::this_coro::executor;
+    std::size_t next = 0;
+    auto worker = [&]() -> asio::awaitable<void> {
+        while (next < count)
+            co_await op(next++);
+    };
+    std::vector<decltype(asio::co_spawn(ex, worker(), asio::deferred))> ops;
+    for (std::size_t i = 0; i < width; ++i)
+        ops.push_back(asio::co_spawn(ex, worker(), asio::deferred));
+    auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(ops))
+                               .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    for (auto& e : errors) {
+        if (e)
+            std::rethrow_exception(e);
+    }
+}
+
+class S3Faults : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto e = ff_test::load_s3rver_endpoint();
+        if (!e)
+            GTEST_SKIP() << "no s3rver fixture (run through ctest)";
+        if (e->params.use_tls)
+            GTEST_SKIP() << "the fault proxy speaks plain HTTP";
+        endpoint = *e;
+        prefix = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "/";
+    }
+    template <class T>
+    T run(asio::awaitable<T> aw) {
+        return ff_test::run_on(ctx, std::move(aw));
+    }
+
+    asio::io_context ctx;  // declared first: outlives the clients of a test body
+    ff_test::s3rver_endpoint endpoint;
+    std::string prefix;
+};
+
+}  // namespace
+
+TEST_F(S3Faults, FiveHundredPutsThenGetsSurviveSlowDownsAndResets) {
+    fault_proxy_process proxy(endpoint.params.port,
+                              "--slowdown-rate 0.2 --reset-rate 0.1 --seed 42");
+    auto params = endpoint.params;
+    params.port = proxy.port();
+    params.max_connections = 16;
+    params.request_timeout = std::chrono::seconds(30);
+    params.retry.base_delay = std::chrono::milliseconds(5);
+    params.retry.max_delay = std::chrono::milliseconds(200);
+    params.retry.max_attempts = 12;  // 0.3^12: a request failing every attempt is ~5e-7
+    s3::client c(ctx.get_executor(), params);
+    constexpr std::size_t count = 500;
+    run([&]() -> asio::awaitable<void> {
+        co_await for_each_concurrently(count, 16, [&](std::size_t i) -> asio::awaitable<void> {
+            co_await c.put_object(endpoint.bucket, prefix + std::to_string(i), body_for(i));
+        });
+        std::size_t exact = 0;
+        co_await for_each_concurrently(count, 16, [&](std::size_t i) -> asio::awaitable<void> {
+            const std::string got =
+                co_await c.get_object(endpoint.bucket, prefix + std::to_string(i));
+            if (got == body_for(i))
+                ++exact;
+            else
+                ADD_FAILURE() << "object " << i << " differs (" << got.size() << " bytes)";
+        });
+        EXPECT_EQ(exact, count);
+    }());
+    // Clean up directly against s3rver.
+    s3::client direct(ctx.get_executor(), endpoint.params);
+    run([&]() -> asio::awaitable<void> {
+        auto listed = co_await direct.list_objects_v2(endpoint.bucket, prefix);
+        EXPECT_EQ(listed.objects.size(), count);
+        std::vector<std::string> keys;
+        for (auto& o : listed.objects)
+            keys.push_back(o.key);
+        co_await direct.delete_objects(endpoint.bucket, keys);
+    }());
+}
+
+TEST_F(S3Faults, PersistentSlowDownEndsAsS3ErrorAfterTheLastAttempt) {
+    fault_proxy_process proxy(endpoint.params.port, "--slowdown-rate 1");
+    auto params = endpoint.params;
+    params.port = proxy.port();
+    params.retry.max_attempts = 3;
+    params.retry.base_delay = std::chrono::milliseconds(1);
+    s3::client c(ctx.get_executor(), params);
+    try {
+        run(c.put_object(endpoint.bucket, prefix + "k", "v"));
+        FAIL() << "expected s3_error";
+    } catch (const functionfuse::s3_error& e) {
+        EXPECT_EQ(e.code(), "SlowDown");
+        EXPECT_EQ(e.http_status(), 503);
+        EXPECT_EQ(e.request_id(), "fault-proxy");
+    }
+}
+
+TEST_F(S3Faults, StalledServerFailsByTheRequestTimeoutInsteadOfHanging) {
+    fault_proxy_process proxy(endpoint.params.port, "--stall-rate 1");
+    auto params = endpoint.params;
+    params.port = proxy.port();
+    params.request_timeout = std::chrono::milliseconds(500);
+    params.retry.max_attempts = 2;
+    params.retry.base_delay = std::chrono::milliseconds(1);
+    s3::client c(ctx.get_executor(), params);
+    try {
+        run(c.put_object(endpoint.bucket, prefix + "k", "v"));
+        FAIL() << "expected io_error";
+    } catch (const functionfuse::io_error& e) {
+        EXPECT_NE(std::string(e.what()).find("2 attempt"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(run(c.get_object(endpoint.bucket, prefix + "k")), functionfuse::io_error);
+}
+
+TEST_F(S3Faults, AddedLatencyStillCompletes) {
+    fault_proxy_process proxy(endpoint.params.port, "--latency-ms 20");
+    auto params = endpoint.params;
+    params.port = proxy.port();
+    s3::client c(ctx.get_executor(), params);
+    run([&]() -> asio::awaitable<void> {
+        co_await c.put_object(endpoint.bucket, prefix + "k", "value");
+        EXPECT_EQ(co_await c.get_object(endpoint.bucket, prefix + "k"), "value");
+        co_await c.delete_object(endpoint.bucket, prefix + "k");
+    }());
+}
