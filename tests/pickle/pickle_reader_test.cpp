@@ -113,3 +113,38 @@ TEST(PickleReader, DictSemanticsFollowPython) {
     EXPECT_EQ(d.get<ff::dict>().items()[0].first.kind(), ff::value::kind_t::integer);
     EXPECT_EQ(d.get<ff::dict>().at(1), ff::value("b"));
 }
+
+TEST(PickleReader, ListBatchesWithMixedItemsAndErrorsInsideThem) {
+    using cpython::b;
+    // A batch of scalars, short text and a nested container (the fast path rewinds on it).
+    EXPECT_EQ(pk::loads(b("\x80\x04](K\x01G?\xf8\x00\x00\x00\x00\x00\x00N\x88\x89\x8c\x01s\x94"
+                          "C\x01"
+                          "b\x94]\x94K\x02"
+                          "ae.")),
+              ff::value(ff::list{1, 1.5, ff::none, true, false, "s", ff::bytes("b"), ff::list{2}}));
+    // Errors inside a batch are still reported by the general path, with their offset.
+    try {
+        (void)pk::loads(
+            b("\x80\x04](K\x01\x8c\x01\xff"
+              "e."));
+        FAIL() << "no throw";
+    } catch (const ff::invalid_pickle& e) {
+        EXPECT_NE(std::string(e.what()).find("offset 6: str is not valid UTF-8"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_THROW((void)pk::loads(b("\x80\x04](K\x01K")), ff::invalid_pickle);
+    EXPECT_THROW((void)pk::loads(b("\x80\x04](K\x01\x95\xff\x00\x00\x00\x00\x00\x00\x00"
+                                   "e.")),
+                 ff::invalid_pickle);
+    // A thousand-item batch followed by a short one: sized from the first, trimmed after.
+    std::string two_batches = "\x80\x04](";
+    for (int i = 0; i < 1000; ++i)
+        two_batches += "K\x07";
+    two_batches +=
+        "e(K\x08"
+        "e.";
+    const ff::value v = pk::loads(two_batches);
+    ASSERT_EQ(v.get<ff::list>().size(), 1001u);
+    EXPECT_EQ(v.get<ff::list>().back(), ff::value(8));
+    EXPECT_LE(v.get<ff::list>().capacity(), 2 * 1001u + 64);
+}
