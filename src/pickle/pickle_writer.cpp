@@ -69,9 +69,22 @@ class writer {
 
     static std::size_t items_bound(const std::vector<value>& items, std::size_t depth) {
         std::size_t n = (items.size() / batch_size + 2) * 2;  // MARK + batch opcode per batch
-        for (const value& x : items)
-            n += node_bound(x, depth + 1);
+        for (const value& x : items) {
+            // Numbers inline: this loop runs once per item of a long list.
+            if (const auto* i = x.get_if<std::int64_t>())
+                n += int_bound(*i);
+            else if (x.is<double>())
+                n += 9;
+            else
+                n += node_bound(x, depth + 1);
+        }
         return n;
+    }
+
+    static std::size_t int_bound(std::int64_t i) noexcept {
+        return static_cast<std::uint64_t>(i) < 256     ? 2
+               : static_cast<std::uint64_t>(i) < 65536 ? 3
+                                                       : 11;
     }
 
     static std::size_t node_bound(const value& v, std::size_t depth) {
@@ -81,10 +94,8 @@ class writer {
             case value::kind_t::none:
             case value::kind_t::boolean:
                 return 1;
-            case value::kind_t::integer: {
-                const std::int64_t i = *v.get_if<std::int64_t>();
-                return i >= 0 && i < 256 ? 2 : i >= 0 && i < 65536 ? 3 : 11;
-            }
+            case value::kind_t::integer:
+                return int_bound(*v.get_if<std::int64_t>());
             case value::kind_t::floating:
                 return 9;
             case value::kind_t::str:
@@ -266,8 +277,14 @@ class writer {
             put1(op::MARK);
             const std::size_t stop = std::min(items.size(), i + batch_size);
             in_batch = stop - i;
-            for (; i < stop; ++i)
-                save(items[i], depth + 1);
+            for (; i < stop; ++i) {
+                if (const auto* n = items[i].get_if<std::int64_t>()) {  // the common case inline
+                    save_int(*n);
+                    boundary();
+                } else {
+                    save(items[i], depth + 1);
+                }
+            }
             put1(batch_op);
         } while (exact_multiple_gets_empty_batch ? in_batch == batch_size : i < items.size());
     }
