@@ -6,9 +6,12 @@
 //
 // Workloads: `bytes` is one 100 MiB bytes value; `ints` is list(range(1_000_000)).
 // Prints one line: impl=cpp workload=... op=... payload_bytes=... pickle_bytes=...
-// base_rss_kb=... peak_rss_kb=... ms=<each repetition's wall time, comma-separated>.
+// base_rss_kb=... peak_rss_kb=... ms=<each repetition's wall time, comma-separated>
+// cpu_ms=<each repetition's process CPU time> (robust when the machine is shared).
 
 #include <sys/resource.h>
+
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -27,6 +30,12 @@ long peak_rss_kb() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
     return u.ru_maxrss;
+}
+
+double cpu_now_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
 long current_rss_kb() {
@@ -62,20 +71,29 @@ int main(int argc, char** argv) {
     const std::string_view workload = argv[1], op = argv[2];
     const int reps = std::atoi(argv[3]);
     using clock = std::chrono::steady_clock;
-    std::vector<double> ms;
+    std::vector<double> ms, cpu_ms;
     std::size_t payload = 0, pickle_size = 0;
     long base_rss = 0;
+    // Times one call of `f` (wall and process CPU); repetition 0 is a warm-up.
+    auto timed = [&](int repetition, auto&& f) {
+        const double c0 = cpu_now_ms();
+        const auto t0 = clock::now();
+        f();
+        const auto t1 = clock::now();
+        const double c1 = cpu_now_ms();
+        if (repetition > 0) {
+            ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            cpu_ms.push_back(c1 - c0);
+        }
+    };
 
     if (op == "encode") {
         const ff::value v = make_workload(workload, payload);
         base_rss = current_rss_kb();
-        for (int r = 0; r <= reps; ++r) {  // repetition 0 warms up
-            const auto t0 = clock::now();
-            std::string out = ff::pickle::dumps(v);
-            const auto t1 = clock::now();
+        for (int r = 0; r <= reps; ++r) {
+            std::string out;
+            timed(r, [&] { out = ff::pickle::dumps(v); });
             pickle_size = out.size();
-            if (r > 0)
-                ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
         }
     } else if (op == "decode") {
         std::string data;
@@ -86,11 +104,8 @@ int main(int argc, char** argv) {
         pickle_size = data.size();
         base_rss = current_rss_kb();
         for (int r = 0; r <= reps; ++r) {
-            const auto t0 = clock::now();
-            ff::value back = ff::pickle::loads(data);
-            const auto t1 = clock::now();
-            if (r > 0)
-                ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            ff::value back;
+            timed(r, [&] { back = ff::pickle::loads(data); });
         }
     } else {
         std::fprintf(stderr, "unknown op %s\n", argv[2]);
@@ -98,11 +113,15 @@ int main(int argc, char** argv) {
     }
     if (payload == 0)
         payload = pickle_size;
-    std::string times;
-    for (double t : ms)
-        times += (times.empty() ? "" : ",") + std::to_string(t);
+    auto join = [](const std::vector<double>& xs) {
+        std::string out;
+        for (double t : xs)
+            out += (out.empty() ? "" : ",") + std::to_string(t);
+        return out;
+    };
     std::printf(
         "impl=cpp workload=%s op=%s payload_bytes=%zu pickle_bytes=%zu base_rss_kb=%ld "
-        "peak_rss_kb=%ld ms=%s\n",
-        argv[1], argv[2], payload, pickle_size, base_rss, peak_rss_kb(), times.c_str());
+        "peak_rss_kb=%ld ms=%s cpu_ms=%s\n",
+        argv[1], argv[2], payload, pickle_size, base_rss, peak_rss_kb(), join(ms).c_str(),
+        join(cpu_ms).c_str());
 }
