@@ -1,5 +1,6 @@
 #include "async_protocols/zarr/codec.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -55,6 +56,12 @@ std::vector<std::byte> sample_bytes(std::size_t n) {
         std::memcpy(out.data() + i, &d, std::min<std::size_t>(8, n - i));
     }
     return out;
+}
+
+// Random corruptions per codec config; FF_ZARR_FUZZ_ITERATIONS raises it for a sanitizer run.
+int fuzz_iterations() {
+    const char* env = std::getenv("FF_ZARR_FUZZ_ITERATIONS");
+    return env ? std::atoi(env) : 200;
 }
 
 template <class F>
@@ -120,7 +127,7 @@ TEST(ZarrCodec, CorruptInputIsAnErrorNeverACrash) {
         // Bit flips anywhere: an error or (if the format cannot tell) some output, but never
         // a write outside `out` (the sanitizer-free check: a guard zone stays intact).
         std::mt19937 rng(1);
-        for (int i = 0; i < 200; ++i) {
+        for (int i = 0; i < fuzz_iterations(); ++i) {
             std::string bad = enc;
             bad[rng() % bad.size()] ^= static_cast<char>(1 + rng() % 255);
             std::vector<std::byte> guarded(raw.size() + 64, std::byte{0x5a});
@@ -239,6 +246,23 @@ TEST(ZarrChunkCodec, CorruptChunkErrorNamesTheKey) {
                  functionfuse::error);
     m.chunks = {0};
     EXPECT_THROW(zarr::chunk_codec{m}, zarr::format_error);
+}
+
+TEST(ZarrChunkCodec, BadCompressorOfAStoredArrayNamesTheKey) {
+    zarr::array_metadata m;
+    m.shape = {10};
+    m.chunks = {10};
+    m.compressor = zarr::blosc_compressor("lz4", 42);
+    std::string what =
+        error_of([&] { zarr::chunk_codec(m, "b/wf/bigdata/dask_arrays/u/.zarray"); });
+    EXPECT_NE(what.find("unsupported .zarray at b/wf/bigdata/dask_arrays/u/.zarray"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("compressor.clevel"), std::string::npos) << what;
+    m.compressor = zarr::codec_config{"lzma", {}};
+    EXPECT_THROW(zarr::chunk_codec(m, "k"), zarr::format_error);
+    m.compressor = zarr::zstd_compressor(3);
+    EXPECT_EQ(zarr::chunk_codec(m, "k").chunk_size(), 80u);
 }
 
 TEST(ZarrChunkCodec, OneCodecServesManyThreads) {

@@ -71,7 +71,7 @@ inline stored_array read_array(const std::filesystem::path& dir) {
     stored_array a;
     a.meta = zarr::parse_zarray(read_file(dir / ".zarray"), (dir / ".zarray").string());
     a.data.resize(zarr::array_byte_size(a.meta));
-    zarr::chunk_codec codec(a.meta);
+    zarr::chunk_codec codec(a.meta, (dir / ".zarray").string());
     std::vector<std::byte> chunk(codec.chunk_size());
     for (const auto& idx : zarr::all_chunks(a.meta)) {
         auto path = dir / zarr::chunk_key(a.meta, idx);

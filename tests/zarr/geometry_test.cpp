@@ -171,6 +171,13 @@ TEST(ZarrGeometry, RegionNeedsOnlyIntersectingChunks) {
     EXPECT_EQ(zarr::chunks_for_region(m, {{9, 8}, {1, 1}}),
               (std::vector<zarr::chunk_index>{{2, 2}}));
     EXPECT_EQ(zarr::chunks_for_region(m, {{0, 0}, {10, 9}}).size(), 9u);
+    EXPECT_EQ(zarr::chunk_count(m, {{3, 4}, {2, 3}}), 4u);
+    EXPECT_EQ(zarr::chunk_count(m, {{3, 4}, {0, 3}}), 0u);
+    std::vector<std::string> streamed;
+    zarr::for_each_chunk(m, {{3, 4}, {2, 3}}, [&](const zarr::chunk_index& c) {
+        streamed.push_back(zarr::chunk_key(c));
+    });
+    EXPECT_EQ(streamed, keys);
     EXPECT_TRUE(zarr::chunks_for_region(m, {{5, 5}, {0, 2}}).empty());
     EXPECT_THROW(zarr::chunks_for_region(m, {{5, 5}, {6, 1}}), zarr::format_error);
     EXPECT_THROW(zarr::chunks_for_region(m, {{11, 0}, {0, 1}}), zarr::format_error);

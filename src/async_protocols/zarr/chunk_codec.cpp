@@ -12,6 +12,18 @@ chunk_codec::chunk_codec(array_metadata m, const codec_registry& registry) : met
     chunk_size_ = chunk_byte_size(meta_);
 }
 
+chunk_codec::chunk_codec(array_metadata m, std::string_view zarray_key,
+                         const codec_registry& registry)
+    : meta_(std::move(m)) {
+    validate(meta_, "corrupt .zarray at " + std::string(zarray_key));
+    try {
+        codec_ = registry.make(meta_.compressor);
+    } catch (const config_error& e) {
+        throw format_error("unsupported .zarray at " + std::string(zarray_key) + ": " + e.what());
+    }
+    chunk_size_ = chunk_byte_size(meta_);
+}
+
 std::string chunk_codec::encode(std::span<const std::byte> chunk) const {
     if (chunk.size() != chunk_size_)
         throw error("zarr: chunk buffer has " + std::to_string(chunk.size()) + " bytes, expected " +

@@ -23,6 +23,12 @@ class chunk_codec {
     /// invalid metadata and `config_error` (field `compressor.<param>`) for a bad compressor.
     explicit chunk_codec(array_metadata m, const codec_registry& registry = builtin_codecs());
 
+    /// As above, for metadata read from `zarray_key`: every failure, a bad compressor
+    /// included, is a `format_error("unsupported .zarray at <zarray_key>: compressor.<param>
+    /// ...")` naming the key, as a reader reports a corrupt `.zarray`.
+    chunk_codec(array_metadata m, std::string_view zarray_key,
+                const codec_registry& registry = builtin_codecs());
+
     /// The array's metadata.
     const array_metadata& metadata() const noexcept { return meta_; }
     /// Bytes of one decoded chunk.

@@ -148,11 +148,14 @@ std::vector<chunk_index> all_chunks(const array_metadata& m) {
     return chunks_for_region(m, whole);
 }
 
-std::vector<chunk_index> chunks_for_region(const array_metadata& m, const region& r) {
+namespace {
+// The inclusive box of chunk coordinates [lo, hi] that `r` touches; nullopt if `r` is empty.
+std::optional<std::pair<shape_type, shape_type>> chunk_box(const array_metadata& m,
+                                                           const region& r) {
     check_rank(m, r.start.size(), "region start");
     check_rank(m, r.count.size(), "region count");
-    std::vector<chunk_index> out;
     shape_type lo(m.rank()), hi(m.rank());
+    bool empty = false;
     for (std::size_t i = 0; i < m.rank(); ++i) {
         if (r.start[i] > m.shape[i] || r.count[i] > m.shape[i] - r.start[i])
             throw format_error("zarr: region [" + std::to_string(r.start[i]) + ", +" +
@@ -160,16 +163,39 @@ std::vector<chunk_index> chunks_for_region(const array_metadata& m, const region
                                " exceeds the array extent " + std::to_string(m.shape[i]));
         if (m.chunks[i] == 0)
             throw format_error("zarr: 'chunks' has a 0 extent");
-        if (r.count[i] == 0)
-            return out;
+        if (r.count[i] == 0) {
+            empty = true;
+            continue;
+        }
         lo[i] = r.start[i] / m.chunks[i];
         hi[i] = (r.start[i] + r.count[i] - 1) / m.chunks[i];
     }
+    if (empty)
+        return std::nullopt;
+    return std::pair{std::move(lo), std::move(hi)};
+}
+}  // namespace
+
+std::uint64_t chunk_count(const array_metadata& m, const region& r) {
+    auto box = chunk_box(m, r);
+    if (!box)
+        return 0;
     std::uint64_t n = 1;
     for (std::size_t i = 0; i < m.rank(); ++i)
-        n = checked_mul(n, hi[i] - lo[i] + 1, "number of chunks");
-    out.reserve(to_size(n, "chunk list"));
-    for_each_index(lo, hi, [&](const chunk_index& idx) { out.push_back(idx); });
+        n = checked_mul(n, box->second[i] - box->first[i] + 1, "number of chunks");
+    return n;
+}
+
+void for_each_chunk(const array_metadata& m, const region& r,
+                    const std::function<void(const chunk_index&)>& f) {
+    if (auto box = chunk_box(m, r))
+        for_each_index(box->first, box->second, f);
+}
+
+std::vector<chunk_index> chunks_for_region(const array_metadata& m, const region& r) {
+    std::vector<chunk_index> out;
+    out.reserve(to_size(chunk_count(m, r), "chunk list"));
+    for_each_chunk(m, r, [&](const chunk_index& idx) { out.push_back(idx); });
     return out;
 }
 

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -65,6 +66,15 @@ std::vector<chunk_index> all_chunks(const array_metadata& m);
 /// The chunks that intersect `r`, in C order. Empty if `r` is empty.
 /// Throws `format_error` if `r` has the wrong rank or extends past the array.
 std::vector<chunk_index> chunks_for_region(const array_metadata& m, const region& r);
+
+/// Number of chunks that intersect `r` (same errors as `chunks_for_region`).
+std::uint64_t chunk_count(const array_metadata& m, const region& r);
+
+/// Calls `f` for every chunk that intersects `r`, in C order, without building a list (for
+/// arrays with very many chunks, or to start work per chunk as indices are produced).
+/// Same errors as `chunks_for_region`; exceptions from `f` propagate.
+void for_each_chunk(const array_metadata& m, const region& r,
+                    const std::function<void(const chunk_index&)>& f);
 
 /// The part of chunk `index` that lies inside the array (edge chunks are clipped).
 region chunk_region(const array_metadata& m, std::span<const std::uint64_t> index);

@@ -85,8 +85,8 @@ struct array_metadata {
 fill_value default_fill_value(data_type t) noexcept;
 
 /// Checks `m` is writable and readable: rank of chunks == rank of shape, every chunk extent
-/// >= 1, the chunk's byte size fits in memory (and in 2^31 bytes for blosc's limit is checked
-/// by the codec), the fill value fits the dtype, separator is '.' or '/'.
+/// >= 1, the chunk's byte size fits in memory (blosc's 2 GiB limit is checked by that codec
+/// on encode), the fill value fits the dtype, separator is '.' or '/'.
 /// Throws `format_error` naming the field; `context` prefixes the message (e.g. the key).
 void validate(const array_metadata& m, std::string_view context = "zarr array metadata");
 
