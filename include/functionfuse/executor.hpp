@@ -14,7 +14,7 @@ namespace functionfuse {
 /// Owns the library's threads. Storages hold a shared pointer to one; many storages may share
 /// one instance. Thread-safety: all members are safe to call concurrently.
 class shared_executor {
-public:
+  public:
     struct options {
         /// Threads running the I/O context. Default 1: one thread drives thousands of sockets.
         std::size_t io_threads = 1;
@@ -40,7 +40,7 @@ public:
     /// The process-wide default instance, created on first use with default options.
     static std::shared_ptr<shared_executor> default_instance();
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <typeindex>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -28,14 +30,14 @@ inline constexpr std::string_view S3_PROTOCOL = "s3 protocol";
 
 /// Base of every protocol object; serializers `dynamic_cast` to the concrete protocol.
 class protocol {
-public:
+  public:
     virtual ~protocol() = default;
 };
 
 /// FILE_PROTOCOL: the storage's root directory and where to run blocking work.
 /// A workflow's out-of-band data lives in `root / workflow / "bigdata"`.
 class file_protocol : public protocol {
-public:
+  public:
     file_protocol(std::filesystem::path root, boost::asio::any_io_executor blocking, bool fsync)
         : root_(std::move(root)), blocking_(std::move(blocking)), fsync_(fsync) {}
     /// The storage root (`options.path`).
@@ -49,7 +51,7 @@ public:
     /// Whether writes must be fsynced before they are published.
     bool fsync() const noexcept { return fsync_; }
 
-private:
+  private:
     std::filesystem::path root_;
     boost::asio::any_io_executor blocking_;
     bool fsync_;
@@ -61,7 +63,7 @@ using protocols = std::map<std::string, std::shared_ptr<protocol>, std::less<>>;
 /// A serializer that stores objects of one C++ type out of band.
 /// Thread-safety: a storage may call any member from many coroutines at once.
 class persistent_serializer {
-public:
+  public:
     virtual ~persistent_serializer() = default;
     /// The tag stored in the pickle (Python's `name`), e.g. `"HDFSerializer"`.
     virtual std::string name() const = 0;
@@ -77,6 +79,45 @@ public:
     /// Deletes the object that `pickle` returned `payload` for. Missing data is not an error.
     virtual boost::asio::awaitable<void> remove(const protocols& protos, std::string workflow,
                                                 value payload) = 0;
+};
+
+/// The persistent serializers registered with one storage, looked up by `serializer_class`
+/// (when saving) and by `name` (when reading and removing). Both storage kinds and the sync
+/// path share this class.
+/// Thread-safety: `add` may run concurrently with lookups; an operation in flight keeps using
+/// the `table` it took when it started (copy-on-write).
+class serializer_registry {
+  public:
+    /// One registered serializer with its tag and class read once.
+    struct entry {
+        std::string name;
+        std::type_index serializer_class;
+        std::shared_ptr<persistent_serializer> serializer;
+    };
+    /// An immutable snapshot of the registrations, in registration order.
+    class table {
+      public:
+        /// The serializer for objects of `type`, or nullptr.
+        const entry* by_class(std::type_index type) const noexcept;
+        /// The serializer whose tag is `name`, or nullptr.
+        const entry* by_name(std::string_view name) const noexcept;
+        const std::vector<entry>& entries() const noexcept { return entries_; }
+
+      private:
+        friend class serializer_registry;
+        std::vector<entry> entries_;
+    };
+
+    serializer_registry();
+    /// Registers `serializers`; each replaces an earlier one with the same `serializer_class`
+    /// or the same `name`. Throws `type_error` for a null pointer (nothing registered then).
+    void add(std::vector<std::shared_ptr<persistent_serializer>> serializers);
+    /// The current registrations.
+    std::shared_ptr<const table> snapshot() const;
+
+  private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<const table> table_;
 };
 
 }  // namespace functionfuse

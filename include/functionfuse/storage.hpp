@@ -9,8 +9,10 @@
 /// Names: workflow and task names must be plain names (not empty, `.` or `..`, no `/`, `\`
 /// or NUL); others raise `invalid_name` before anything is written.
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -29,15 +31,22 @@ class shared_executor;
 /// A glob pattern (`*`, `?`, `[...]`, as Python's `fnmatch`), to tell `remove_task(wf, glob{"a*"})`
 /// apart from removing a task literally named `a*`.
 struct glob {
+    glob() = default;
+    explicit glob(std::string p) : pattern(std::move(p)) {}
+    // Not an aggregate on purpose: GCC 12 destroys an aggregate temporary twice when it is
+    // built inside a co_await expression (`co_await s.remove_task(wf, glob{"a*"})`).
     std::string pattern;
 };
 
-/// Returns whether `name` matches the glob `pattern` (fnmatch rules, case-sensitive).
+/// Returns whether `name` matches the glob `pattern` with Python's `fnmatch.fnmatchcase`
+/// rules: `*` any run of characters (including none), `?` one character, `[seq]` one
+/// character in seq (ranges like `a-z`), `[!seq]` one character not in seq; an unclosed `[`
+/// is a literal. Case-sensitive; characters are UTF-8 code points.
 bool glob_match(std::string_view pattern, std::string_view name);
 
 /// The storage interface shared by every kind.
 class storage {
-public:
+  public:
     virtual ~storage();
 
     /// Creates the workflow (idempotent).
@@ -62,30 +71,32 @@ public:
     virtual boost::asio::awaitable<void> remove_workflow(std::string workflow) = 0;
 
     /// Registers serializers (each replaces one with the same `serializer_class` or `name`).
-    /// Call before saving; not synchronized with operations in flight.
-    void register_persistent_serializers(std::vector<std::shared_ptr<persistent_serializer>> s);
+    /// Safe to call at any time; operations already in flight keep the serializers they
+    /// started with. Throws `type_error` for a null pointer.
+    void register_persistent_serializers(std::vector<std::shared_ptr<persistent_serializer>> s) {
+        serializers_.add(std::move(s));
+    }
     template <class... S>
     void register_persistent_serializers(std::shared_ptr<S>... s) {
         register_persistent_serializers(
             std::vector<std::shared_ptr<persistent_serializer>>{std::move(s)...});
     }
     /// The registered serializers, in registration order.
-    const std::vector<std::shared_ptr<persistent_serializer>>& persistent_serializers()
-        const noexcept {
-        return serializers_;
-    }
+    std::vector<std::shared_ptr<persistent_serializer>> persistent_serializers() const;
+    /// The registry itself (what storage implementations look serializers up in).
+    const serializer_registry& serializers() const noexcept { return serializers_; }
 
     /// Python's `always_read` flag: tells a task runner to read results back from storage
     /// even when it holds them in memory. The storage itself does not act on it.
-    bool always_read() const noexcept { return always_read_; }
-    void set_always_read(bool on) noexcept { always_read_ = on; }
+    bool always_read() const noexcept { return always_read_.load(std::memory_order_relaxed); }
+    void set_always_read(bool on) noexcept { always_read_.store(on, std::memory_order_relaxed); }
 
     /// The protocols this storage lends to serializers.
     virtual const protocols& lent_protocols() const = 0;
 
-private:
-    std::vector<std::shared_ptr<persistent_serializer>> serializers_;
-    bool always_read_ = false;
+  private:
+    serializer_registry serializers_;
+    std::atomic<bool> always_read_{false};
 };
 
 /// Creates a storage from a JSON config: `{"kind": "file", "options": {"path": "store"}}`

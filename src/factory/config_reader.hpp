@@ -1,0 +1,44 @@
+#pragma once
+// Reads one JSON object of a storage config field by field, so that every error is a
+// `config_error` naming the offending field by its dotted path (e.g. `options.path`), and
+// keys nobody asked for are reported instead of silently ignored.
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <boost/json/fwd.hpp>
+
+namespace functionfuse::detail {
+
+class config_reader {
+  public:
+    /// Reads `field` (its dotted path, e.g. "options"), which must be a JSON object.
+    config_reader(const boost::json::value& field, std::string path);
+
+    /// A required non-empty string.
+    std::string required_string(std::string_view key);
+    /// An optional string (nullopt if absent).
+    std::optional<std::string> optional_string(std::string_view key);
+    /// An optional boolean (nullopt if absent).
+    std::optional<bool> optional_bool(std::string_view key);
+    /// A required object, to be read with its own `config_reader`.
+    const boost::json::value& required_object(std::string_view key);
+    /// An optional object (nullptr if absent).
+    const boost::json::value* optional_object(std::string_view key);
+    /// Throws `config_error` naming the first key no accessor above read.
+    void reject_unknown() const;
+
+    /// The dotted path of `key` inside this object.
+    std::string path_of(std::string_view key) const;
+
+  private:
+    const boost::json::value* find(std::string_view key);
+
+    const boost::json::object* object_;
+    std::string path_;
+    std::set<std::string, std::less<>> read_;
+};
+
+}  // namespace functionfuse::detail

@@ -1,0 +1,56 @@
+#pragma once
+// The internal byte-store interface: what a storage kind implements. A byte store only moves
+// opaque bytes by (workflow, task) key; everything about pickles, checksums and persistent
+// serializers lives once in result_codec, shared by every kind and by the sync path (the
+// tensorstore split of kvstore driver vs codec).
+//
+// Executor contract: the codec awaits these from a coroutine running on some executor E (the
+// shared executor's io context on the async path, a private io_context in the calling thread
+// on the sync path) and they resume on E, as every asio awaitable does. Blocking work (file
+// system calls) must run on the blocking executor the store was built with — never on E
+// directly on the async path. A store object is used by many operations at once.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "functionfuse/serializer.hpp"
+
+namespace functionfuse::detail {
+
+class byte_store {
+  public:
+    virtual ~byte_store() = default;
+
+    /// Creates what a workflow needs (file kind: `<root>/<wf>` and `<root>/<wf>/bigdata`).
+    /// Idempotent.
+    virtual boost::asio::awaitable<void> new_workflow(std::string workflow) = 0;
+    /// Publishes `bytes` as the task's stored result atomically: readers see the old bytes or
+    /// the new ones, never a mix, also after a crash. Creates the workflow if needed.
+    virtual boost::asio::awaitable<void> put_atomic(std::string workflow, std::string task,
+                                                    std::string bytes) = 0;
+    /// The task's stored bytes, or nullopt if it has none.
+    virtual boost::asio::awaitable<std::optional<std::string>> get(std::string workflow,
+                                                                   std::string task) = 0;
+    /// Whether the task has stored bytes.
+    virtual boost::asio::awaitable<bool> exists(std::string workflow, std::string task) = 0;
+    /// The names of the workflow's stored tasks, in any order: task results only (never
+    /// bigdata, temporary or foreign entries). A missing workflow has none.
+    virtual boost::asio::awaitable<std::vector<std::string>> list(std::string workflow) = 0;
+    /// Deletes the task's stored bytes; a missing task is not an error.
+    virtual boost::asio::awaitable<void> remove(std::string workflow, std::string task) = 0;
+    /// Deletes the workflow and everything under it (bigdata too); missing is not an error.
+    virtual boost::asio::awaitable<void> remove_workflow(std::string workflow) = 0;
+
+    /// Throws `invalid_name` for task names this kind reserves (file kind: `bigdata` and
+    /// its temporary-file prefix). Called after the generic plain-name check, before any I/O.
+    virtual void check_task_name(std::string_view task) const = 0;
+    /// Where the task lives, for messages (a file path, `s3://bucket/key`). Never a secret.
+    virtual std::string describe(std::string_view workflow, std::string_view task) const = 0;
+    /// The protocols lent to persistent serializers (FILE_PROTOCOL, S3_PROTOCOL).
+    virtual const protocols& lent_protocols() const = 0;
+};
+
+}  // namespace functionfuse::detail

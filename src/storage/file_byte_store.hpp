@@ -1,0 +1,46 @@
+#pragma once
+// The file kind's byte store: task results are files `<root>/<workflow>/<task>`, out-of-band
+// data goes to `<root>/<workflow>/bigdata/` (the Python original's layout).
+
+#include <filesystem>
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "storage/byte_store.hpp"
+
+namespace functionfuse::detail {
+
+/// Prefix of the temporary files a save writes before renaming them over the task; such
+/// names are never listed and refused as task names.
+inline constexpr std::string_view temp_prefix = ".tmp-";
+
+class file_byte_store final : public byte_store {
+  public:
+    /// `root` is made absolute; every file-system call runs on `blocking`. With `fsync`, a
+    /// save fsyncs the file before the rename and the directory after it.
+    file_byte_store(std::filesystem::path root, boost::asio::any_io_executor blocking, bool fsync);
+
+    boost::asio::awaitable<void> new_workflow(std::string workflow) override;
+    boost::asio::awaitable<void> put_atomic(std::string workflow, std::string task,
+                                            std::string bytes) override;
+    boost::asio::awaitable<std::optional<std::string>> get(std::string workflow,
+                                                           std::string task) override;
+    boost::asio::awaitable<bool> exists(std::string workflow, std::string task) override;
+    boost::asio::awaitable<std::vector<std::string>> list(std::string workflow) override;
+    boost::asio::awaitable<void> remove(std::string workflow, std::string task) override;
+    boost::asio::awaitable<void> remove_workflow(std::string workflow) override;
+    void check_task_name(std::string_view task) const override;
+    std::string describe(std::string_view workflow, std::string_view task) const override;
+    const protocols& lent_protocols() const override { return protocols_; }
+
+    const std::filesystem::path& root() const noexcept { return root_; }
+
+  private:
+    std::filesystem::path root_;
+    boost::asio::any_io_executor blocking_;
+    bool fsync_;
+    protocols protocols_;
+};
+
+}  // namespace functionfuse::detail

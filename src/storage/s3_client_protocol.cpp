@@ -1,0 +1,156 @@
+// S3_PROTOCOL for the async path. The client's sockets live on its io context, so each call is
+// co_spawned there: a serializer may await from the blocking pool (e.g. right after
+// compressing a chunk) without touching the connection pool from a pool thread.
+#include "storage/s3_client_protocol.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "functionfuse/error.hpp"
+
+namespace functionfuse::detail {
+
+namespace asio = boost::asio;
+
+void throw_delete_failures(const std::vector<s3::delete_failure>& failures) {
+    if (failures.empty())
+        return;
+    const auto& f = failures.front();
+    throw s3_error(f.code, f.message + " (" + std::to_string(failures.size()) +
+                               " key(s) could not be deleted)",
+                   "", 200, f.key);
+}
+
+void rethrow_naming_bucket(const std::string& bucket) {
+    try {
+        throw;
+    } catch (const s3_error& e) {
+        if (e.code() != "NoSuchBucket")
+            throw;
+        throw s3_error(e.code(), e.message() + " (bucket '" + bucket + "')", e.request_id(),
+                       e.http_status(), e.key());
+    }
+}
+
+s3_client_protocol::s3_client_protocol(std::shared_ptr<s3::client> client, s3_location location,
+                                       asio::any_io_executor io, asio::any_io_executor blocking)
+    : client_(std::move(client)),
+      location_(std::move(location)),
+      io_(std::move(io)),
+      blocking_(std::move(blocking)) {}
+
+std::size_t s3_client_protocol::max_concurrency() const noexcept {
+    return std::max<std::size_t>(1, client_->params().max_connections);
+}
+
+namespace {
+// The bodies below take the protocol's state by pointer and the arguments as locals of the
+// co_spawned lambda's frame (not as coroutine parameters: see client.hpp on GCC 12).
+
+asio::awaitable<void> do_put(s3::client& c, const std::string& bucket, const std::string& key,
+                             const std::string& body) {
+    try {
+        co_await c.put_object(bucket, key, std::string_view(body));
+    } catch (...) {
+        rethrow_naming_bucket(bucket);
+    }
+}
+
+}  // namespace
+
+asio::awaitable<std::optional<std::string>> s3_get_or_null(s3::client& c, const std::string& bucket,
+                                                   const std::string& key) {
+    // HEAD-free: a missing key is an ordinary answer of GET.
+    try {
+        co_return co_await c.get_object(bucket, key, std::nullopt);
+    } catch (const not_found& e) {
+        // The client maps every 404 to not_found; a missing bucket must not look like a
+        // missing object.
+        if (std::string_view(e.what()).find("(NoSuchBucket)") != std::string_view::npos)
+            throw s3_error("NoSuchBucket", "The specified bucket does not exist (bucket '" +
+                                               bucket + "')",
+                           "", 404, key);
+    } catch (...) {
+        rethrow_naming_bucket(bucket);
+    }
+    co_return std::nullopt;
+}
+
+namespace {
+asio::awaitable<std::vector<std::string>> do_list(s3::client& c, const std::string& bucket,
+                                                  const std::string& prefix) {
+    std::vector<std::string> keys;
+    try {
+        s3::list_result r = co_await c.list_objects_v2(bucket, prefix, std::string_view());
+        keys.reserve(r.objects.size());
+        for (auto& o : r.objects)
+            keys.push_back(std::move(o.key));
+    } catch (...) {
+        rethrow_naming_bucket(bucket);
+    }
+    std::sort(keys.begin(), keys.end());
+    co_return keys;
+}
+
+}  // namespace
+
+asio::awaitable<void> s3_delete_keys(s3::client& c, const std::string& bucket,
+                                const std::vector<std::string>& keys) {
+    std::vector<s3::delete_failure> failures;
+    try {
+        failures = co_await c.delete_objects(bucket, keys);
+    } catch (...) {
+        rethrow_naming_bucket(bucket);
+    }
+    throw_delete_failures(failures);
+}
+
+// Each public member co_spawns a lambda that owns its arguments; co_spawn with use_awaitable
+// resumes the caller on its own executor.
+
+asio::awaitable<void> s3_client_protocol::put(std::string key,
+                                              std::shared_ptr<const std::string> body) {
+    co_await asio::co_spawn(
+        io_,
+        [c = client_, bucket = location_.bucket, key = std::move(key),
+         body = std::move(body)]() -> asio::awaitable<void> {
+            co_await do_put(*c, bucket, key, *body);
+        },
+        asio::use_awaitable);
+}
+
+asio::awaitable<std::optional<std::string>> s3_client_protocol::get(std::string key) {
+    co_return co_await asio::co_spawn(
+        io_,
+        [c = client_, bucket = location_.bucket,
+         key = std::move(key)]() -> asio::awaitable<std::optional<std::string>> {
+            co_return co_await s3_get_or_null(*c, bucket, key);
+        },
+        asio::use_awaitable);
+}
+
+asio::awaitable<std::vector<std::string>> s3_client_protocol::list(std::string prefix) {
+    co_return co_await asio::co_spawn(
+        io_,
+        [c = client_, bucket = location_.bucket,
+         prefix = std::move(prefix)]() -> asio::awaitable<std::vector<std::string>> {
+            co_return co_await do_list(*c, bucket, prefix);
+        },
+        asio::use_awaitable);
+}
+
+asio::awaitable<void> s3_client_protocol::remove(std::vector<std::string> keys) {
+    if (keys.empty())
+        co_return;
+    co_await asio::co_spawn(
+        io_,
+        [c = client_, bucket = location_.bucket,
+         keys = std::move(keys)]() -> asio::awaitable<void> {
+            co_await s3_delete_keys(*c, bucket, keys);
+        },
+        asio::use_awaitable);
+}
+
+}  // namespace functionfuse::detail

@@ -1,0 +1,77 @@
+// storage_factory and sync::storage_factory: good configs build working storages; every bad
+// config is a config_error naming the offending field.
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "functionfuse/functionfuse.hpp"
+#include "run_awaitable.hpp"
+#include "temp_dir.hpp"
+
+namespace ff = functionfuse;
+namespace json = boost::json;
+
+namespace {
+
+TEST(StorageFactory, FileKindBuildsWorkingAsyncAndSyncStorages) {
+    ff_test::temp_dir dir;
+    json::value config = {{"kind", "file"},
+                          {"options", {{"path", dir.path().string()}, {"fsync", false}}}};
+    auto s = ff::storage_factory(config);
+    ff_test::run_awaitable(s->save("wf", "t", ff::value("async")));
+    auto sync = ff::sync::storage_factory(config);
+    EXPECT_EQ(sync->read_task("wf", "t"), ff::value("async"));
+    sync->save("wf", "u", ff::value("sync"));
+    EXPECT_EQ(ff_test::run_awaitable(s->read_task("wf", "u")), ff::value("sync"));
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir.path() / "wf" / "t"));
+    EXPECT_EQ(s->lent_protocols().count(std::string(ff::FILE_PROTOCOL)), 1u);
+}
+
+TEST(StorageFactory, FsyncIsOptional) {
+    ff_test::temp_dir dir;
+    EXPECT_NO_THROW(ff::storage_factory(
+        json::parse(R"({"kind": "file", "options": {"path": ")" + dir.path().string() + R"("}})")));
+}
+
+struct bad_config {
+    const char* json;
+    const char* field;
+};
+
+TEST(StorageFactory, BadConfigsNameTheField) {
+    const bad_config cases[] = {
+        {R"([])", "<config>"},
+        {R"({"options": {"path": "x"}})", "kind"},
+        {R"({"kind": 3, "options": {"path": "x"}})", "kind"},
+        {R"({"kind": "", "options": {"path": "x"}})", "kind"},
+        {R"({"kind": "nfs", "options": {"path": "x"}})", "kind"},
+        {R"({"kind": "File", "options": {"path": "x"}})", "kind"},
+        {R"({"kind": "file"})", "options"},
+        {R"({"kind": "file", "options": "x"})", "options"},
+        {R"({"kind": "file", "options": {}})", "options.path"},
+        {R"({"kind": "file", "options": {"path": 1}})", "options.path"},
+        {R"({"kind": "file", "options": {"path": ""}})", "options.path"},
+        {R"({"kind": "file", "options": {"path": null}})", "options.path"},
+        {R"({"kind": "file", "options": {"path": "x", "fsync": "yes"}})", "options.fsync"},
+        {R"({"kind": "file", "options": {"path": "x", "pth": "y"}})", "options.pth"},
+        {R"({"kind": "file", "options": {"path": "x"}, "extra": 1})", "extra"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.json);
+        const json::value config = json::parse(c.json);
+        for (int sync = 0; sync < 2; ++sync) {
+            try {
+                if (sync) {
+                    ff::sync::storage_factory(config);
+                } else {
+                    ff::storage_factory(config);
+                }
+                ADD_FAILURE() << "accepted";
+            } catch (const ff::config_error& e) {
+                EXPECT_EQ(e.field(), c.field) << e.what();
+                EXPECT_NE(std::string(e.what()).find(c.field), std::string::npos) << e.what();
+            }
+        }
+    }
+}
+
+}  // namespace

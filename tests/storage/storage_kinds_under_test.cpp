@@ -1,0 +1,192 @@
+#include <algorithm>
+#include <exception>
+#include <fstream>
+#include <sstream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "functionfuse/executor.hpp"
+#include "functionfuse/sync.hpp"
+#include "run_awaitable.hpp"
+#include "storage/file_storage.hpp"
+#include "storage_under_test.hpp"
+#include "sync/file_storage.hpp"
+
+namespace ff = functionfuse;
+namespace fs = std::filesystem;
+
+namespace ff_test {
+
+namespace {
+
+/// Raw access shared by both file kinds: the store is the directory `scratch/root`.
+class file_raw_access : public storage_under_test {
+  public:
+    explicit file_raw_access(fs::path scratch) : scratch_(std::move(scratch)) {}
+
+    fs::path root() const { return scratch_ / "root"; }
+
+    std::string raw_get(const std::string& wf, const std::string& task) override {
+        std::ifstream in(root() / wf / task, std::ios::binary);
+        std::ostringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }
+    void raw_put(const std::string& wf, const std::string& task,
+                 const std::string& bytes) override {
+        std::ofstream out(root() / wf / task, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
+    void plant_foreign_entries(const std::string& wf) override {
+        fs::create_directories(root() / wf / "bigdata");
+        fs::create_directories(root() / wf / "subdir");
+        std::ofstream(root() / wf / ".tmp-0123456789abcdef") << "partial";
+        std::ofstream(root() / wf / "bigdata" / "blob") << "data";
+        std::ofstream(root() / wf / "subdir" / "nested") << "data";
+    }
+    std::vector<std::string> raw_list_all() override {
+        std::vector<std::string> out;
+        if (!fs::exists(root()))
+            return out;
+        for (const auto& e : fs::recursive_directory_iterator(root())) {
+            std::string rel = fs::relative(e.path(), root()).string();
+            if (e.is_directory())
+                rel += '/';
+            out.push_back(rel);
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+    bool wrote_outside_root() override {
+        for (const auto& e : fs::directory_iterator(scratch_))
+            if (e.path().filename() != "root")
+                return true;
+        return false;
+    }
+    bool bigdata_exists(const std::string& wf, const std::string& filename) override {
+        return fs::exists(root() / wf / "bigdata" / filename);
+    }
+
+  private:
+    fs::path scratch_;
+};
+
+class async_file_kind final : public file_raw_access {
+  public:
+    async_file_kind(const fs::path& scratch, bool durable)
+        : file_raw_access(scratch),
+          storage_(std::make_shared<ff::file_storage>(ff::file_storage_options{root(), durable},
+                                                      ff::shared_executor::default_instance())) {}
+
+    void new_workflow(const std::string& wf) override { run_awaitable(storage_->new_workflow(wf)); }
+    void save(const std::string& wf, const std::string& task, const ff::value& v) override {
+        run_awaitable(storage_->save(wf, task, v));
+    }
+    ff::value read_task(const std::string& wf, const std::string& task) override {
+        return run_awaitable(storage_->read_task(wf, task));
+    }
+    bool file_exists(const std::string& wf, const std::string& task) override {
+        return run_awaitable(storage_->file_exists(wf, task));
+    }
+    std::vector<std::string> list_tasks(const std::string& wf,
+                                        const std::string& pattern) override {
+        return run_awaitable(storage_->list_tasks(wf, pattern));
+    }
+    void remove_task(const std::string& wf, const std::string& task) override {
+        run_awaitable(storage_->remove_task(wf, task));
+    }
+    void remove_task(const std::string& wf, const ff::glob& pattern) override {
+        run_awaitable(storage_->remove_task(wf, pattern));
+    }
+    void remove_workflow(const std::string& wf) override {
+        run_awaitable(storage_->remove_workflow(wf));
+    }
+    void register_serializer(std::shared_ptr<ff::persistent_serializer> s) override {
+        storage_->register_persistent_serializers(std::move(s));
+    }
+    bool always_read() const override { return storage_->always_read(); }
+    void set_always_read(bool on) override { storage_->set_always_read(on); }
+
+    void save_all(const std::string& wf,
+                  const std::vector<std::pair<std::string, ff::value>>& items) override {
+        boost::asio::io_context ctx;
+        std::exception_ptr first;
+        for (const auto& [task, v] : items)
+            boost::asio::co_spawn(ctx, storage_->save(wf, task, v), [&](std::exception_ptr e) {
+                if (e && !first)
+                    first = e;
+            });
+        ctx.run();
+        if (first)
+            std::rethrow_exception(first);
+    }
+
+  private:
+    std::shared_ptr<ff::storage> storage_;
+};
+
+class sync_file_kind final : public file_raw_access {
+  public:
+    sync_file_kind(const fs::path& scratch, bool durable)
+        : file_raw_access(scratch),
+          storage_(
+              std::make_shared<ff::sync::file_storage>(ff::file_storage_options{root(), durable})) {
+    }
+
+    void new_workflow(const std::string& wf) override { storage_->new_workflow(wf); }
+    void save(const std::string& wf, const std::string& task, const ff::value& v) override {
+        storage_->save(wf, task, v);
+    }
+    ff::value read_task(const std::string& wf, const std::string& task) override {
+        return storage_->read_task(wf, task);
+    }
+    bool file_exists(const std::string& wf, const std::string& task) override {
+        return storage_->file_exists(wf, task);
+    }
+    std::vector<std::string> list_tasks(const std::string& wf,
+                                        const std::string& pattern) override {
+        return storage_->list_tasks(wf, pattern);
+    }
+    void remove_task(const std::string& wf, const std::string& task) override {
+        storage_->remove_task(wf, task);
+    }
+    void remove_task(const std::string& wf, const ff::glob& pattern) override {
+        storage_->remove_task(wf, pattern);
+    }
+    void remove_workflow(const std::string& wf) override { storage_->remove_workflow(wf); }
+    void register_serializer(std::shared_ptr<ff::persistent_serializer> s) override {
+        storage_->register_persistent_serializers(std::move(s));
+    }
+    bool always_read() const override { return storage_->always_read(); }
+    void set_always_read(bool on) override { storage_->set_always_read(on); }
+
+    void save_all(const std::string& wf,
+                  const std::vector<std::pair<std::string, ff::value>>& items) override {
+        for (const auto& [task, v] : items)
+            storage_->save(wf, task, v);
+    }
+
+  private:
+    std::shared_ptr<ff::sync::storage> storage_;
+};
+
+}  // namespace
+
+std::vector<kind_under_test> all_kinds() {
+    return {
+        {"file_async",
+         [](const fs::path& scratch, bool durable) -> std::unique_ptr<storage_under_test> {
+             return std::make_unique<async_file_kind>(scratch, durable);
+         },
+         "async"},
+        {"file_sync",
+         [](const fs::path& scratch, bool durable) -> std::unique_ptr<storage_under_test> {
+             return std::make_unique<sync_file_kind>(scratch, durable);
+         },
+         "sync"},
+        // S3 kinds (async and sync, against a local s3rver) are added here by the S3 module.
+    };
+}
+
+}  // namespace ff_test
