@@ -14,7 +14,7 @@ function arg(name, fallback) {
 const options = {
   address: '127.0.0.1',
   port: Number(arg('port', '0')),
-  silent: true,
+  silent: !process.argv.includes('--verbose'),
   directory: arg('directory'),
   configureBuckets: [{ name: arg('bucket', 'ff-test'), configs: [] }],
   // Only path-style requests in tests; vhost parsing would treat "127.0.0.1" oddly anyway.
