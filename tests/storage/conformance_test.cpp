@@ -253,6 +253,16 @@ TEST_P(StorageConformance, PersistentSerializerRoundTripAndRemoval) {
     EXPECT_EQ(blobs->removes, 3);
     EXPECT_EQ(bigdata_entries(), 0);
     EXPECT_FALSE(store().file_exists("wf", "t"));
+
+    // Removal by pattern removes the out-of-band data of each matching task, and only theirs.
+    store().save("wf", "u1", make_blob("one"));
+    store().save("wf", "u2", ff::list{make_blob("two"), 3});
+    store().save("wf", "keep", make_blob("kept"));
+    EXPECT_EQ(bigdata_entries(), 3);
+    store().remove_task("wf", ff::glob{"u*"});
+    EXPECT_EQ(bigdata_entries(), 1);
+    EXPECT_EQ(store().list_tasks("wf"), std::vector<std::string>{"keep"});
+    EXPECT_EQ(store().read_task("wf", "keep").get<ff::extension>().get_if<blob>()->data, "kept");
 }
 
 TEST_P(StorageConformance, ExtensionWithoutSerializerIsTypeErrorAndWritesNothing) {

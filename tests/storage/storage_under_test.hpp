@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,5 +74,10 @@ struct kind_under_test {
 
 /// Every kind the suite runs against.
 std::vector<kind_under_test> all_kinds();
+
+/// Prints a kind by name in test output (instead of its bytes).
+inline void PrintTo(const kind_under_test& kind, std::ostream* os) {
+    *os << kind.name;
+}
 
 }  // namespace ff_test
