@@ -265,6 +265,43 @@ TEST_P(StorageConformance, PersistentSerializerRoundTripAndRemoval) {
     EXPECT_EQ(store().read_task("wf", "keep").get<ff::extension>().get_if<blob>()->data, "kept");
 }
 
+/// The extension type `failing_serializer` refuses to store.
+struct poison {};
+
+/// A serializer whose `pickle` always fails, to prove a failed save leaves nothing behind.
+class failing_serializer : public ff::persistent_serializer {
+  public:
+    std::string name() const override { return "Failing"; }
+    std::type_index serializer_class() const override { return typeid(poison); }
+    boost::asio::awaitable<ff::value> pickle(const ff::protocols&, std::string,
+                                             ff::extension) override {
+        throw ff::io_error("failing_serializer: disk full");
+        co_return ff::value();
+    }
+    boost::asio::awaitable<ff::value> unpickle(const ff::protocols&, std::string,
+                                               ff::value) override {
+        co_return ff::value();
+    }
+    boost::asio::awaitable<void> remove(const ff::protocols&, std::string, ff::value) override {
+        co_return;
+    }
+};
+
+TEST_P(StorageConformance, FailedSerializerLeavesNoTaskAndNoOrphanedData) {
+    auto blobs = std::make_shared<blob_serializer>();
+    store().register_serializer(blobs);
+    store().register_serializer(std::make_shared<failing_serializer>());
+    store().new_workflow("wf");
+    const ff::value v = ff::dict{{"ok", make_blob("stored first")},
+                                 {"bad", ff::value(ff::extension::make(poison{}))}};
+    EXPECT_THROW(store().save("wf", "t", v), ff::io_error);
+    EXPECT_FALSE(store().file_exists("wf", "t"));
+    EXPECT_EQ(blobs->pickles, 1);
+    EXPECT_EQ(blobs->removes, 1);  // the blob that was stored is removed again
+    for (const auto& e : store().raw_list_all())
+        EXPECT_EQ(e.back(), '/') << e;  // no files
+}
+
 TEST_P(StorageConformance, ExtensionWithoutSerializerIsTypeErrorAndWritesNothing) {
     struct unregistered_type {};
     const ff::value v = ff::dict{{"x", ff::value(ff::extension::make(unregistered_type{}))}};
