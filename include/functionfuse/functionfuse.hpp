@@ -2,6 +2,8 @@
 /// \file
 /// Umbrella header: everything a task runner needs.
 
+#include "functionfuse/array.hpp"
+#include "functionfuse/array_serializer.hpp"
 #include "functionfuse/error.hpp"
 #include "functionfuse/executor.hpp"
 #include "functionfuse/serializer.hpp"
