@@ -34,7 +34,9 @@ s3_byte_store::~s3_byte_store() {
     client_.reset();
 }
 
-asio::awaitable<void> s3_byte_store::new_workflow(std::string) { co_return; }
+asio::awaitable<void> s3_byte_store::new_workflow(std::string) {
+    co_return;
+}
 
 asio::awaitable<void> s3_byte_store::put_atomic(std::string workflow, std::string task,
                                                 std::string bytes) {

@@ -18,9 +18,10 @@ void throw_delete_failures(const std::vector<s3::delete_failure>& failures) {
     if (failures.empty())
         return;
     const auto& f = failures.front();
-    throw s3_error(f.code, f.message + " (" + std::to_string(failures.size()) +
-                               " key(s) could not be deleted)",
-                   "", 200, f.key);
+    throw s3_error(
+        f.code,
+        f.message + " (" + std::to_string(failures.size()) + " key(s) could not be deleted)", "",
+        200, f.key);
 }
 
 void rethrow_naming_bucket(const std::string& bucket) {
@@ -61,7 +62,7 @@ asio::awaitable<void> do_put(s3::client& c, const std::string& bucket, const std
 }  // namespace
 
 asio::awaitable<std::optional<std::string>> s3_get_or_null(s3::client& c, const std::string& bucket,
-                                                   const std::string& key) {
+                                                           const std::string& key) {
     // HEAD-free: a missing key is an ordinary answer of GET.
     try {
         co_return co_await c.get_object(bucket, key, std::nullopt);
@@ -69,9 +70,9 @@ asio::awaitable<std::optional<std::string>> s3_get_or_null(s3::client& c, const 
         // The client maps every 404 to not_found; a missing bucket must not look like a
         // missing object.
         if (std::string_view(e.what()).find("(NoSuchBucket)") != std::string_view::npos)
-            throw s3_error("NoSuchBucket", "The specified bucket does not exist (bucket '" +
-                                               bucket + "')",
-                           "", 404, key);
+            throw s3_error("NoSuchBucket",
+                           "The specified bucket does not exist (bucket '" + bucket + "')", "", 404,
+                           key);
     } catch (...) {
         rethrow_naming_bucket(bucket);
     }
@@ -97,7 +98,7 @@ asio::awaitable<std::vector<std::string>> do_list(s3::client& c, const std::stri
 }  // namespace
 
 asio::awaitable<void> s3_delete_keys(s3::client& c, const std::string& bucket,
-                                const std::vector<std::string>& keys) {
+                                     const std::vector<std::string>& keys) {
     std::vector<s3::delete_failure> failures;
     try {
         failures = co_await c.delete_objects(bucket, keys);
@@ -114,10 +115,8 @@ asio::awaitable<void> s3_client_protocol::put(std::string key,
                                               std::shared_ptr<const std::string> body) {
     co_await asio::co_spawn(
         io_,
-        [c = client_, bucket = location_.bucket, key = std::move(key),
-         body = std::move(body)]() -> asio::awaitable<void> {
-            co_await do_put(*c, bucket, key, *body);
-        },
+        [c = client_, bucket = location_.bucket, key = std::move(key), body = std::move(body)]()
+            -> asio::awaitable<void> { co_await do_put(*c, bucket, key, *body); },
         asio::use_awaitable);
 }
 
@@ -146,10 +145,8 @@ asio::awaitable<void> s3_client_protocol::remove(std::vector<std::string> keys) 
         co_return;
     co_await asio::co_spawn(
         io_,
-        [c = client_, bucket = location_.bucket,
-         keys = std::move(keys)]() -> asio::awaitable<void> {
-            co_await s3_delete_keys(*c, bucket, keys);
-        },
+        [c = client_, bucket = location_.bucket, keys = std::move(keys)]()
+            -> asio::awaitable<void> { co_await s3_delete_keys(*c, bucket, keys); },
         asio::use_awaitable);
 }
 
