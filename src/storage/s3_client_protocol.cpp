@@ -47,8 +47,7 @@ std::size_t s3_client_protocol::max_concurrency() const noexcept {
 }
 
 namespace {
-// The bodies below take the protocol's state by pointer and the arguments as locals of the
-// co_spawned lambda's frame (not as coroutine parameters: see client.hpp on GCC 12).
+// Coroutine parameters here are references only (see client.hpp on GCC 12).
 
 asio::awaitable<void> do_put(s3::client& c, const std::string& bucket, const std::string& key,
                              const std::string& body) {
@@ -108,24 +107,25 @@ asio::awaitable<void> s3_delete_keys(s3::client& c, const std::string& bucket,
     throw_delete_failures(failures);
 }
 
-// Each public member co_spawns a lambda that owns its arguments; co_spawn with use_awaitable
-// resumes the caller on its own executor.
+// Each public member co_spawns a lambda onto the io context and waits for it; co_spawn with
+// use_awaitable resumes the caller on its own executor. The lambdas capture by reference only:
+// the caller's frame outlives them (it is suspended until they finish), and GCC 12 copies a
+// co_spawned function object bitwise, which breaks captures of class type such as a short
+// std::string.
 
 asio::awaitable<void> s3_client_protocol::put(std::string key,
                                               std::shared_ptr<const std::string> body) {
     co_await asio::co_spawn(
         io_,
-        [c = client_, bucket = location_.bucket, key = std::move(key), body = std::move(body)]()
-            -> asio::awaitable<void> { co_await do_put(*c, bucket, key, *body); },
+        [&]() -> asio::awaitable<void> { co_await do_put(*client_, location_.bucket, key, *body); },
         asio::use_awaitable);
 }
 
 asio::awaitable<std::optional<std::string>> s3_client_protocol::get(std::string key) {
     co_return co_await asio::co_spawn(
         io_,
-        [c = client_, bucket = location_.bucket,
-         key = std::move(key)]() -> asio::awaitable<std::optional<std::string>> {
-            co_return co_await s3_get_or_null(*c, bucket, key);
+        [&]() -> asio::awaitable<std::optional<std::string>> {
+            co_return co_await s3_get_or_null(*client_, location_.bucket, key);
         },
         asio::use_awaitable);
 }
@@ -133,9 +133,8 @@ asio::awaitable<std::optional<std::string>> s3_client_protocol::get(std::string 
 asio::awaitable<std::vector<std::string>> s3_client_protocol::list(std::string prefix) {
     co_return co_await asio::co_spawn(
         io_,
-        [c = client_, bucket = location_.bucket,
-         prefix = std::move(prefix)]() -> asio::awaitable<std::vector<std::string>> {
-            co_return co_await do_list(*c, bucket, prefix);
+        [&]() -> asio::awaitable<std::vector<std::string>> {
+            co_return co_await do_list(*client_, location_.bucket, prefix);
         },
         asio::use_awaitable);
 }
@@ -145,8 +144,9 @@ asio::awaitable<void> s3_client_protocol::remove(std::vector<std::string> keys) 
         co_return;
     co_await asio::co_spawn(
         io_,
-        [c = client_, bucket = location_.bucket, keys = std::move(keys)]()
-            -> asio::awaitable<void> { co_await s3_delete_keys(*c, bucket, keys); },
+        [&]() -> asio::awaitable<void> {
+            co_await s3_delete_keys(*client_, location_.bucket, keys);
+        },
         asio::use_awaitable);
 }
 

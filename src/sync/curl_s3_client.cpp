@@ -162,15 +162,11 @@ curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req,
                                                 : s3::sha256_hex(req.body)));
     if (!params_.creds.session_token.empty())
         headers.add("x-amz-security-token: " + params_.creds.session_token);
-    // Curl's own additions are unsigned: keep them out of what S3 stores or waits for.
-    headers.add("Expect:");
-    bool has_content_type = false;
-    for (const auto& line : req.headers) {
+    // No "Expect:" or "Content-Type:" blanking lines here: curl 7.88 would list such removed
+    // headers among the signed ones, and the server, never receiving them, rejects the
+    // signature. Curl's own additions (Content-Type of POSTFIELDS, Expect) stay unsigned.
+    for (const auto& line : req.headers)
         headers.add(line);
-        has_content_type |= line.rfind("Content-Type:", 0) == 0;
-    }
-    if (!has_content_type)
-        headers.add("Content-Type:");
 
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
@@ -251,6 +247,8 @@ void curl_s3_client::put_object(std::string_view bucket, std::string_view key,
     req.bucket = bucket;
     req.key = key;
     req.body = body;
+    // Else curl labels the body form data (its POSTFIELDS default) and S3 stores that type.
+    req.headers = {"Content-Type: application/octet-stream"};
     perform(req);
 }
 

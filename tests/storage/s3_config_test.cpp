@@ -1,0 +1,147 @@
+// The "S3" kind's config: the Python original's s3fs shape and the native keys map onto the
+// client's settings; every bad config is a config_error naming the field, never a secret.
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "factory/s3_options.hpp"
+#include "functionfuse/error.hpp"
+#include "functionfuse/storage.hpp"
+#include "functionfuse/sync.hpp"
+
+namespace ff = functionfuse;
+namespace json = boost::json;
+
+namespace {
+
+const std::string secret = "s3cr3t/SECRET+value";
+
+/// An empty environment: nothing may leak in from the machine running the test.
+const ff::s3::env_lookup no_env = [](std::string_view) -> std::optional<std::string> {
+    return std::nullopt;
+};
+
+ff::s3_storage_options read(const std::string& options_json) {
+    return ff::detail::read_s3_options(json::parse(options_json), no_env);
+}
+
+TEST(S3Config, PythonShapeMapsOntoTheClient) {
+    auto o = read(R"({"path": "bucket/a/b/", "s3fs": {"key": "AK", "secret": "SK", "token": "TK",
+        "client_kwargs": {"endpoint_url": "http://127.0.0.1:4568", "region_name": "eu-west-1"}}})");
+    EXPECT_EQ(o.location.bucket, "bucket");
+    EXPECT_EQ(o.location.prefix, "a/b");
+    EXPECT_EQ(o.client.host, "127.0.0.1");
+    EXPECT_EQ(o.client.port, 4568);
+    EXPECT_FALSE(o.client.use_tls);
+    EXPECT_EQ(o.client.region, "eu-west-1");
+    EXPECT_EQ(o.client.creds.access_key_id, "AK");
+    EXPECT_EQ(o.client.creds.secret_access_key, "SK");
+    EXPECT_EQ(o.client.creds.session_token, "TK");
+    EXPECT_EQ(o.client.addressing, ff::s3::addressing_style::path);
+}
+
+TEST(S3Config, NativeKeysMapOntoTheClient) {
+    auto o = read(R"({"path": "s3://bkt", "endpoint": "https://s3.example.com:9000",
+        "region": "us-west-2", "addressing": "virtual", "anonymous": true, "max_connections": 7,
+        "retry": {"max_attempts": 3, "base_delay_ms": 10, "max_delay_ms": 100},
+        "tls": {"ca_file": "/tmp/ca.pem", "verify": false}, "timeout_ms": 1234,
+        "multipart": {"threshold": 100000000, "part_size": 6000000}})");
+    EXPECT_EQ(o.location.bucket, "bkt");
+    EXPECT_EQ(o.location.prefix, "");
+    EXPECT_EQ(o.client.host, "s3.example.com");
+    EXPECT_EQ(o.client.port, 9000);
+    EXPECT_TRUE(o.client.use_tls);
+    EXPECT_EQ(o.client.region, "us-west-2");
+    EXPECT_EQ(o.client.addressing, ff::s3::addressing_style::virtual_hosted);
+    EXPECT_TRUE(o.client.creds.anonymous());
+    EXPECT_EQ(o.client.max_connections, 7u);
+    EXPECT_EQ(o.client.retry.max_attempts, 3);
+    EXPECT_EQ(o.client.retry.base_delay.count(), 10);
+    EXPECT_EQ(o.client.retry.max_delay.count(), 100);
+    EXPECT_EQ(o.client.tls.ca_file, "/tmp/ca.pem");
+    EXPECT_FALSE(o.client.tls.verify_peer);
+    EXPECT_EQ(o.client.request_timeout.count(), 1234);
+    EXPECT_EQ(o.client.multipart.threshold, 100000000u);
+    EXPECT_EQ(o.client.multipart.part_size, 6000000u);
+}
+
+TEST(S3Config, CredentialsFallBackToTheEnvironment) {
+    const ff::s3::env_lookup env = [](std::string_view name) -> std::optional<std::string> {
+        if (name == "AWS_ACCESS_KEY_ID")
+            return "ENVKEY";
+        if (name == "AWS_SECRET_ACCESS_KEY")
+            return "ENVSECRET";
+        if (name == "AWS_ENDPOINT_URL")
+            return "http://localhost:1234";
+        return std::nullopt;
+    };
+    auto o = ff::detail::read_s3_options(json::parse(R"({"path": "b/p"})"), env);
+    EXPECT_EQ(o.client.creds.access_key_id, "ENVKEY");
+    EXPECT_EQ(o.client.creds.secret_access_key, "ENVSECRET");
+    EXPECT_EQ(o.client.host, "localhost");
+    EXPECT_EQ(o.client.port, 1234);
+    // No endpoint anywhere: AWS, virtual-hosted.
+    const ff::s3::env_lookup keys_only = [&](std::string_view name) {
+        return name == "AWS_ENDPOINT_URL" ? std::nullopt : env(name);
+    };
+    auto aws = ff::detail::read_s3_options(json::parse(R"({"path": "b"})"), keys_only);
+    EXPECT_EQ(aws.client.host, "s3.us-east-1.amazonaws.com");
+    EXPECT_TRUE(aws.client.use_tls);
+    EXPECT_EQ(aws.client.addressing, ff::s3::addressing_style::virtual_hosted);
+}
+
+TEST(S3Config, BadConfigsNameTheFieldAndNeverTheSecret) {
+    const std::string creds = R"("s3fs": {"key": "AK", "secret": ")" + secret + R"("})";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({)" + creds + "}", "options.path"},
+        {R"({"path": "", )" + creds + "}", "options.path"},
+        {R"({"path": "/prefix", )" + creds + "}", "options.path"},
+        {R"({"path": 3, )" + creds + "}", "options.path"},
+        {R"({"path": "b", "bogus": 1, )" + creds + "}", "options.bogus"},
+        {R"({"path": "b", "s3fs": {"key": "AK", "secret": ")" + secret + R"(", "colour": 1}})",
+         "options.s3fs.colour"},
+        {R"({"path": "b", "s3fs": {"key": "AK", "secret": ")" + secret +
+             R"(", "client_kwargs": {"region_name": 5}}})",
+         "options.s3fs.client_kwargs.region_name"},
+        {R"({"path": "b", "s3fs": {"key": 5, "secret": ")" + secret + R"("}})", "options.s3fs.key"},
+        {R"({"path": "b", "s3fs": {"secret": ")" + secret + R"("}})", "options.s3fs.key"},
+        {R"({"path": "b", "s3fs": {"key": "AK"}})", "options.s3fs.secret"},
+        {R"({"path": "b", "max_connections": "many", )" + creds + "}", "options.max_connections"},
+        {R"({"path": "b", "max_connections": 0, )" + creds + "}", "options.max_connections"},
+        {R"({"path": "b", "max_connections": -1, )" + creds + "}", "options.max_connections"},
+        {R"({"path": "b", "addressing": "sideways", )" + creds + "}", "options.addressing"},
+        {R"({"path": "b", "retry": {"max_attempts": 0}, )" + creds + "}",
+         "options.retry.max_attempts"},
+        {R"({"path": "b", "retry": {"tries": 2}, )" + creds + "}", "options.retry.tries"},
+        {R"({"path": "b", "tls": {"verify": "yes"}, )" + creds + "}", "options.tls.verify"},
+        {R"({"path": "b", "multipart": {"part_size": 1024}, )" + creds + "}",
+         "options.multipart.part_size"},
+        {R"({"path": "b", "timeout_ms": 1.5, )" + creds + "}", "options.timeout_ms"},
+        {R"({"path": "b", "endpoint": "ftp://host", )" + creds + "}", "options.endpoint"},
+        {R"({"path": "b", "endpoint": "http://a", "s3fs": {"key": "AK", "secret": ")" + secret +
+             R"(", "endpoint_url": "http://b"}})",
+         "options.endpoint"},
+    };
+    for (const auto& [options, field] : cases) {
+        SCOPED_TRACE(options);
+        try {
+            read(options);
+            ADD_FAILURE() << "accepted";
+        } catch (const ff::config_error& e) {
+            EXPECT_EQ(e.field(), field) << e.what();
+            EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(S3Config, FactoryKnowsTheS3KindOnBothPaths) {
+    const auto cfg = json::parse(R"({"kind": "S3", "options": {"path": "bucket/p",
+        "s3fs": {"key": "AK", "secret": "SK", "endpoint_url": "http://127.0.0.1:9"}}})");
+    EXPECT_NE(ff::storage_factory(cfg), nullptr);
+    EXPECT_NE(ff::sync::storage_factory(cfg), nullptr);
+    const auto bad = json::parse(R"({"kind": "S3", "options": {"path": "bucket/p",
+        "s3fs": {"key": "AK", "secret": "SK", "endpoint_url": "http://127.0.0.1:9"}, "x": 1}})");
+    EXPECT_THROW(ff::storage_factory(bad), ff::config_error);
+    EXPECT_THROW(ff::sync::storage_factory(bad), ff::config_error);
+}
+
+}  // namespace

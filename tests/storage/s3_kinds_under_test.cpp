@@ -1,0 +1,241 @@
+#include "s3_kinds_under_test.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "functionfuse/executor.hpp"
+#include "functionfuse/sync.hpp"
+#include "run_awaitable.hpp"
+#include "sync/curl_s3_client.hpp"
+#include "sync/s3_storage.hpp"
+
+namespace ff = functionfuse;
+namespace fs = std::filesystem;
+
+namespace ff_test {
+
+std::optional<ff::s3_storage_options> s3rver_storage_options(const std::string& prefix) {
+    std::string state;
+    if (const char* s = std::getenv("FF_S3RVER_STATE"))
+        state = s;
+    else
+        state = std::string(FF_BINARY_DIR) + "/tests/s3/s3rver-http";
+    std::ifstream in(state + "/endpoint.env");
+    if (!in)
+        return std::nullopt;
+    std::map<std::string, std::string> env;
+    for (std::string line; std::getline(in, line);) {
+        const auto eq = line.find('=');
+        if (eq != std::string::npos)
+            env[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    ff::s3_storage_options o;
+    o.location.bucket = env["FF_S3_BUCKET"];
+    o.location.prefix = prefix;
+    o.client.host = env["FF_S3_HOST"];
+    o.client.port = static_cast<std::uint16_t>(std::stoi(env["FF_S3_PORT"]));
+    o.client.use_tls = env["FF_S3_SCHEME"] == "https";
+    o.client.tls.ca_file = env["FF_S3_CA_FILE"];
+    o.client.creds.access_key_id = env["FF_S3_KEY"];
+    o.client.creds.secret_access_key = env["FF_S3_SECRET"];
+    return o;
+}
+
+namespace {
+
+ff::s3_storage_options options_for(const fs::path& scratch) {
+    auto o = s3rver_storage_options("conf/" + scratch.filename().string());
+    if (!o)
+        throw std::runtime_error(
+            "no s3rver fixture: run through ctest (fixture s3rver_http) or set FF_S3RVER_STATE");
+    return *o;
+}
+
+/// Raw access shared by both S3 kinds: the store is the key prefix `conf/<scratch name>/`.
+class s3_raw_access : public storage_under_test {
+  public:
+    explicit s3_raw_access(const fs::path& scratch)
+        : options_(options_for(scratch)),
+          raw_(std::make_shared<ff::detail::curl_s3_client>(options_.client)) {}
+
+    std::string root() const { return options_.location.prefix + "/"; }
+    const std::string& bucket() const { return options_.location.bucket; }
+
+    std::string raw_get(const std::string& wf, const std::string& task) override {
+        return raw_->get_object(bucket(), root() + wf + "/" + task).value_or("");
+    }
+    void raw_put(const std::string& wf, const std::string& task,
+                 const std::string& bytes) override {
+        raw_->put_object(bucket(), root() + wf + "/" + task, bytes);
+    }
+    void plant_foreign_entries(const std::string& wf) override {
+        raw_->put_object(bucket(), root() + wf + "/", "");  // a console's "folder" marker
+        raw_->put_object(bucket(), root() + wf + "/bigdata/blob", "data");
+        raw_->put_object(bucket(), root() + wf + "/subdir/nested", "data");
+    }
+    std::vector<std::string> raw_list_all() override {
+        std::vector<std::string> out;
+        for (const auto& o : raw_->list_objects_v2(bucket(), root(), "").objects)
+            out.push_back(o.key.substr(root().size()));
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+    bool wrote_outside_root() override { return top_level() != top_level_at_start_; }
+    bool bigdata_exists(const std::string& wf, const std::string& filename) override {
+        return raw_->object_exists(bucket(), root() + wf + "/bigdata/" + filename);
+    }
+
+  protected:
+    /// Remembers what exists beside the root, for `wrote_outside_root`.
+    void note_start() { top_level_at_start_ = top_level(); }
+    ff::s3_storage_options options_;
+
+  private:
+    /// Top-level keys and "directories" of the bucket, and those under conf/ except ours.
+    std::set<std::string> top_level() {
+        std::set<std::string> out;
+        const auto top = raw_->list_objects_v2(bucket(), "", "/");
+        for (const auto& o : top.objects)
+            out.insert(o.key);
+        for (const auto& p : top.common_prefixes)
+            out.insert(p);
+        const auto conf = raw_->list_objects_v2(bucket(), "conf/", "/");
+        for (const auto& o : conf.objects)
+            out.insert(o.key);
+        for (const auto& p : conf.common_prefixes)
+            if (p != root())
+                out.insert(p);
+        return out;
+    }
+    std::shared_ptr<ff::detail::curl_s3_client> raw_;
+    std::set<std::string> top_level_at_start_;
+};
+
+class async_s3_kind final : public s3_raw_access {
+  public:
+    explicit async_s3_kind(const fs::path& scratch)
+        : s3_raw_access(scratch),
+          storage_(std::make_shared<ff::s3_storage>(options_,
+                                                    ff::shared_executor::default_instance())) {}
+    /// Hostile-name checks need a baseline; taken only when asked (listing costs requests).
+    void begin() { note_start(); }
+
+    void new_workflow(const std::string& wf) override { run_awaitable(storage_->new_workflow(wf)); }
+    void save(const std::string& wf, const std::string& task, const ff::value& v) override {
+        run_awaitable(storage_->save(wf, task, v));
+    }
+    ff::value read_task(const std::string& wf, const std::string& task) override {
+        return run_awaitable(storage_->read_task(wf, task));
+    }
+    bool file_exists(const std::string& wf, const std::string& task) override {
+        return run_awaitable(storage_->file_exists(wf, task));
+    }
+    std::vector<std::string> list_tasks(const std::string& wf,
+                                        const std::string& pattern) override {
+        return run_awaitable(storage_->list_tasks(wf, pattern));
+    }
+    void remove_task(const std::string& wf, const std::string& task) override {
+        run_awaitable(storage_->remove_task(wf, task));
+    }
+    void remove_task(const std::string& wf, const ff::glob& pattern) override {
+        run_awaitable(storage_->remove_task(wf, pattern));
+    }
+    void remove_workflow(const std::string& wf) override {
+        run_awaitable(storage_->remove_workflow(wf));
+    }
+    void register_serializer(std::shared_ptr<ff::persistent_serializer> s) override {
+        storage_->register_persistent_serializers(std::move(s));
+    }
+    bool always_read() const override { return storage_->always_read(); }
+    void set_always_read(bool on) override { storage_->set_always_read(on); }
+
+    void save_all(const std::string& wf,
+                  const std::vector<std::pair<std::string, ff::value>>& items) override {
+        boost::asio::io_context ctx;
+        std::exception_ptr first;
+        for (const auto& [task, v] : items)
+            boost::asio::co_spawn(ctx, storage_->save(wf, task, v), [&](std::exception_ptr e) {
+                if (e && !first)
+                    first = e;
+            });
+        ctx.run();
+        if (first)
+            std::rethrow_exception(first);
+    }
+
+  private:
+    std::shared_ptr<ff::storage> storage_;
+};
+
+class sync_s3_kind final : public s3_raw_access {
+  public:
+    explicit sync_s3_kind(const fs::path& scratch)
+        : s3_raw_access(scratch), storage_(std::make_shared<ff::sync::s3_storage>(options_)) {}
+    void begin() { note_start(); }
+
+    void new_workflow(const std::string& wf) override { storage_->new_workflow(wf); }
+    void save(const std::string& wf, const std::string& task, const ff::value& v) override {
+        storage_->save(wf, task, v);
+    }
+    ff::value read_task(const std::string& wf, const std::string& task) override {
+        return storage_->read_task(wf, task);
+    }
+    bool file_exists(const std::string& wf, const std::string& task) override {
+        return storage_->file_exists(wf, task);
+    }
+    std::vector<std::string> list_tasks(const std::string& wf,
+                                        const std::string& pattern) override {
+        return storage_->list_tasks(wf, pattern);
+    }
+    void remove_task(const std::string& wf, const std::string& task) override {
+        storage_->remove_task(wf, task);
+    }
+    void remove_task(const std::string& wf, const ff::glob& pattern) override {
+        storage_->remove_task(wf, pattern);
+    }
+    void remove_workflow(const std::string& wf) override { storage_->remove_workflow(wf); }
+    void register_serializer(std::shared_ptr<ff::persistent_serializer> s) override {
+        storage_->register_persistent_serializers(std::move(s));
+    }
+    bool always_read() const override { return storage_->always_read(); }
+    void set_always_read(bool on) override { storage_->set_always_read(on); }
+
+    void save_all(const std::string& wf,
+                  const std::vector<std::pair<std::string, ff::value>>& items) override {
+        for (const auto& [task, v] : items)
+            storage_->save(wf, task, v);
+    }
+
+  private:
+    std::shared_ptr<ff::sync::storage> storage_;
+};
+
+}  // namespace
+
+std::vector<kind_under_test> s3_kinds() {
+    return {
+        {"s3_async",
+         [](const fs::path& scratch, bool) -> std::unique_ptr<storage_under_test> {
+             auto k = std::make_unique<async_s3_kind>(scratch);
+             k->begin();
+             return k;
+         },
+         ""},
+        {"s3_sync",
+         [](const fs::path& scratch, bool) -> std::unique_ptr<storage_under_test> {
+             auto k = std::make_unique<sync_s3_kind>(scratch);
+             k->begin();
+             return k;
+         },
+         ""},
+    };
+}
+
+}  // namespace ff_test

@@ -1,0 +1,224 @@
+// The S3 kind against a real s3rver (fixture s3rver_http), built through storage_factory from
+// JSON configs: the async (Beast) and sync (libcurl) paths read what the other wrote, Python's
+// boto3 + pickle read our objects, and bad input (credentials, bucket, endpoint) fails with
+// errors that name what is wrong and never a secret.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <random>
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "blob_serializer.hpp"
+#include "functionfuse/error.hpp"
+#include "functionfuse/storage.hpp"
+#include "functionfuse/sync.hpp"
+#include "python.hpp"
+#include "run_awaitable.hpp"
+#include "s3_kinds_under_test.hpp"
+#include "sync/curl_s3_client.hpp"
+
+namespace ff = functionfuse;
+namespace json = boost::json;
+
+namespace ff_test {
+namespace {
+
+std::string unique(const std::string& stem) {
+    std::random_device rd;
+    return stem + "-" + std::to_string(rd()) + std::to_string(rd());
+}
+
+class S3Storage : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto o = s3rver_storage_options("");
+        if (!o)
+            GTEST_FAIL() << "no s3rver fixture (run through ctest or set FF_S3RVER_STATE)";
+        server_ = *o;
+        endpoint_ = "http://" + server_.client.host + ":" + std::to_string(server_.client.port);
+        prefix_ = unique("s3test");
+    }
+
+    /// The Python original's config shape for `bucket`/`prefix_` with the given key pair.
+    json::value config(const std::string& bucket, const std::string& key, const std::string& secret,
+                       json::object extra = {}) const {
+        json::object s3fs{
+            {"key", key},
+            {"secret", secret},
+            {"client_kwargs", {{"endpoint_url", endpoint_}, {"region_name", "us-east-1"}}}};
+        json::object options{{"path", bucket + "/" + prefix_}, {"s3fs", s3fs}};
+        for (auto& kv : extra)
+            options[kv.key()] = kv.value();
+        return json::object{{"kind", "S3"}, {"options", options}};
+    }
+    json::value good_config() const {
+        return config(server_.location.bucket, server_.client.creds.access_key_id,
+                      server_.client.creds.secret_access_key);
+    }
+
+    ff::s3_storage_options server_;
+    std::string endpoint_;
+    std::string prefix_;
+};
+
+TEST_F(S3Storage, EachPathReadsWhatTheOtherWrote) {
+    auto async_store = ff::storage_factory(good_config());
+    auto sync_store = ff::sync::storage_factory(good_config());
+    auto blobs = std::make_shared<blob_serializer>();
+    async_store->register_persistent_serializers(blobs);
+    sync_store->register_persistent_serializers(blobs);
+
+    const ff::value from_async = ff::dict{{"loss", 0.25}, {"blob", make_blob("written by asio")}};
+    const ff::value from_sync =
+        ff::dict{{"names", ff::list{"a", "b"}}, {"blob", make_blob("curl")}};
+    run_awaitable(async_store->save("wf", "by_async", from_async));
+    sync_store->save("wf", "by_sync", from_sync);
+
+    const ff::value a = sync_store->read_task("wf", "by_async");
+    EXPECT_EQ(a.get<ff::dict>().at("loss"), ff::value(0.25));
+    EXPECT_EQ(a.get<ff::dict>().at("blob").get<ff::extension>().get_if<blob>()->data,
+              "written by asio");
+    const ff::value s = run_awaitable(async_store->read_task("wf", "by_sync"));
+    EXPECT_EQ(s.get<ff::dict>().at("names"), (ff::value(ff::list{"a", "b"})));
+    EXPECT_EQ(s.get<ff::dict>().at("blob").get<ff::extension>().get_if<blob>()->data, "curl");
+
+    const std::vector<std::string> both{"by_async", "by_sync"};
+    EXPECT_EQ(sync_store->list_tasks("wf"), both);
+    EXPECT_EQ(run_awaitable(async_store->list_tasks("wf", "*")), both);
+
+    // Removal through one path removes the other path's task and its out-of-band object.
+    sync_store->remove_task("wf", "by_async");
+    run_awaitable(async_store->remove_task("wf", "by_sync"));
+    EXPECT_TRUE(sync_store->list_tasks("wf").empty());
+    auto raw = s3rver_storage_options(prefix_);
+    ff::detail::curl_s3_client client(raw->client);
+    EXPECT_TRUE(client.list_objects_v2(raw->location.bucket, prefix_ + "/", "").objects.empty());
+}
+
+TEST_F(S3Storage, PythonPickleLoadsOurTaskObjects) {
+    auto store = ff::storage_factory(good_config());
+    const ff::value v = ff::dict{{"loss", 0.25},
+                                 {"history", ff::list{1, 2.5, "three", ff::none}},
+                                 {"shape", ff::tuple{3, 4}},
+                                 {"raw", ff::bytes("\x00\x01", 2)}};
+    run_awaitable(store->save("wf", "train", v));
+    const std::string script = R"(
+import hashlib, os, pickle, sys
+for k in ("AWS_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+    os.environ.pop(k, None)
+import boto3
+endpoint, bucket, key, ak, sk = sys.argv[1:6]
+s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=ak,
+                  aws_secret_access_key=sk, region_name="us-east-1")
+data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+assert hashlib.sha1(data[:-20]).digest() == data[-20:], "bad SHA-1 trailer"
+v = pickle.loads(data[:-20])
+assert v == {"loss": 0.25, "history": [1, 2.5, "three", None], "shape": (3, 4),
+             "raw": b"\x00\x01"}, repr(v)
+print("OK", sorted(v))
+)";
+    const auto r = run_python(script, endpoint_ + " " + server_.location.bucket + " " + prefix_ +
+                                          "/wf/train " + server_.client.creds.access_key_id + " " +
+                                          server_.client.creds.secret_access_key);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("OK"), std::string::npos) << r.output;
+}
+
+/// Runs `f`, which must throw E, and returns its message.
+template <class E, class F>
+std::string message_of(F&& f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e.what();
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "unexpected exception: " << e.what();
+        return {};
+    }
+    ADD_FAILURE() << "nothing thrown";
+    return {};
+}
+
+TEST_F(S3Storage, WrongCredentialsAreS3ErrorsWithoutTheSecret) {
+    const std::string secret = "Wr0ngS3cretValue/xyz+42";
+    for (const auto& [key, expected] :
+         {std::pair<std::string, std::string>{server_.client.creds.access_key_id,
+                                              "SignatureDoesNotMatch"},
+          {"AKIDNOSUCHKEY0000000", "InvalidAccessKeyId"}}) {
+        const auto cfg = config(server_.location.bucket, key, secret);
+        auto async_store = ff::storage_factory(cfg);
+        auto sync_store = ff::sync::storage_factory(cfg);
+        for (int path = 0; path < 2; ++path) {
+            SCOPED_TRACE(path == 0 ? "async" : "sync");
+            try {
+                if (path == 0)
+                    run_awaitable(async_store->save("wf", "t", ff::value(1)));
+                else
+                    sync_store->save("wf", "t", ff::value(1));
+                FAIL() << "saved with wrong credentials";
+            } catch (const ff::s3_error& e) {
+                EXPECT_EQ(e.code(), expected) << e.what();
+                EXPECT_EQ(e.http_status(), 403);
+                EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos) << e.what();
+                EXPECT_EQ(e.message().find(secret), std::string::npos);
+            }
+        }
+    }
+}
+
+TEST_F(S3Storage, MissingBucketIsNoSuchBucketNamingIt) {
+    const std::string bucket = unique("no-such-bucket");
+    const auto cfg =
+        config(bucket, server_.client.creds.access_key_id, server_.client.creds.secret_access_key);
+    auto async_store = ff::storage_factory(cfg);
+    auto sync_store = ff::sync::storage_factory(cfg);
+    auto check = [&](auto&& op, const char* what) {
+        SCOPED_TRACE(what);
+        try {
+            op();
+            FAIL() << "no error for a missing bucket";
+        } catch (const ff::s3_error& e) {
+            EXPECT_EQ(e.code(), "NoSuchBucket") << e.what();
+            EXPECT_NE(std::string(e.what()).find(bucket), std::string::npos) << e.what();
+        }
+    };
+    check([&] { run_awaitable(async_store->save("wf", "t", ff::value(1))); }, "async save");
+    check([&] { run_awaitable(async_store->read_task("wf", "t")); }, "async read");
+    check([&] { run_awaitable(async_store->list_tasks("wf", "*")); }, "async list");
+    check([&] { sync_store->save("wf", "t", ff::value(1)); }, "sync save");
+    check([&] { sync_store->read_task("wf", "t"); }, "sync read");
+    check([&] { sync_store->list_tasks("wf"); }, "sync list");
+}
+
+TEST_F(S3Storage, UnreachableEndpointIsIoErrorNamingIt) {
+    // A port that was free a moment ago and has no listener: connections are refused.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    const int port = ntohs(addr.sin_port);
+    ::close(fd);
+
+    const std::string closed = "127.0.0.1:" + std::to_string(port);
+    endpoint_ = "http://" + closed;
+    const auto cfg = config(server_.location.bucket, server_.client.creds.access_key_id,
+                            server_.client.creds.secret_access_key,
+                            json::object{{"retry", {{"max_attempts", 2}, {"base_delay_ms", 1}}}});
+    auto async_store = ff::storage_factory(cfg);
+    auto sync_store = ff::sync::storage_factory(cfg);
+    const std::string a = message_of<ff::io_error>(
+        [&] { run_awaitable(async_store->save("wf", "t", ff::value(1))); });
+    EXPECT_NE(a.find(closed), std::string::npos) << a;
+    const std::string s =
+        message_of<ff::io_error>([&] { sync_store->save("wf", "t", ff::value(1)); });
+    EXPECT_NE(s.find(closed), std::string::npos) << s;
+}
+
+}  // namespace
+}  // namespace ff_test
