@@ -71,6 +71,21 @@ std::optional<bool> config_reader::optional_bool(std::string_view key) {
     return v->get_bool();
 }
 
+std::optional<std::uint64_t> config_reader::optional_uint(std::string_view key) {
+    const auto* v = find(key);
+    if (!v)
+        return std::nullopt;
+    if (const auto* i = v->if_int64()) {
+        if (*i < 0)
+            throw config_error(path_of(key), "must not be negative");
+        return static_cast<std::uint64_t>(*i);
+    }
+    if (const auto* u = v->if_uint64())
+        return *u;
+    throw config_error(path_of(key),
+                       std::string("must be a non-negative integer, not ") + kind_name(*v));
+}
+
 const boost::json::value& config_reader::required_object(std::string_view key) {
     const auto* v = optional_object(key);
     if (!v)

@@ -3,6 +3,7 @@
 // `config_error` naming the offending field by its dotted path (e.g. `options.path`), and
 // keys nobody asked for are reported instead of silently ignored.
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +24,8 @@ class config_reader {
     std::optional<std::string> optional_string(std::string_view key);
     /// An optional boolean (nullopt if absent).
     std::optional<bool> optional_bool(std::string_view key);
+    /// An optional non-negative integer (nullopt if absent); `config_error` for anything else.
+    std::optional<std::uint64_t> optional_uint(std::string_view key);
     /// A required object, to be read with its own `config_reader`.
     const boost::json::value& required_object(std::string_view key);
     /// An optional object (nullptr if absent).

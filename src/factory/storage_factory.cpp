@@ -16,7 +16,7 @@ const storage_kind_registry& storage_kinds() {
     static const storage_kind_registry registry = [] {
         storage_kind_registry r;
         register_file_kind(r);
-        // Further built-in kinds register here, e.g. register_s3_kind(r) for "S3".
+        register_s3_kind(r);
         return r;
     }();
     return registry;

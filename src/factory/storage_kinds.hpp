@@ -54,5 +54,7 @@ const storage_kind_registry& storage_kinds();
 
 /// Built-in kinds; each lives in its own file of src/factory/.
 void register_file_kind(storage_kind_registry& registry);
+/// The "S3" kind (src/factory/s3_kind.cpp).
+void register_s3_kind(storage_kind_registry& registry);
 
 }  // namespace functionfuse::detail

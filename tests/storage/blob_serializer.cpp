@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "functionfuse/error.hpp"
+#include "functionfuse/s3_protocol.hpp"
 #include "storage/async_util.hpp"
 
 namespace ff = functionfuse;
@@ -17,9 +18,14 @@ namespace ff_test {
 
 namespace {
 
+/// The S3 protocol if the storage lends one (S3 kinds), else nullptr.
+ff::s3_protocol* s3_proto(const ff::protocols& protos) {
+    auto it = protos.find(ff::S3_PROTOCOL);
+    return it == protos.end() ? nullptr : dynamic_cast<ff::s3_protocol*>(it->second.get());
+}
+
 const ff::file_protocol& file_proto(const ff::protocols& protos) {
     auto it = protos.find(ff::FILE_PROTOCOL);
-    // An S3 kind lends S3_PROTOCOL instead; the S3 helper adds that branch.
     if (it == protos.end())
         throw ff::error("blob_serializer: no FILE_PROTOCOL lent");
     auto* p = dynamic_cast<const ff::file_protocol*>(it->second.get());
@@ -44,9 +50,16 @@ ff::value make_blob(std::string data) {
 boost::asio::awaitable<ff::value> blob_serializer::pickle(const ff::protocols& protos,
                                                           std::string workflow, ff::extension obj) {
     ++pickles;
-    const auto& p = file_proto(protos);
     thread_local std::mt19937_64 rng{std::random_device{}()};
     const std::string filename = fmt::format("{:016x}{:016x}", rng(), rng());
+    if (auto* s3 = s3_proto(protos)) {
+        note_thread();
+        std::string key = s3->bigdata_prefix(workflow) + "/" + filename;
+        auto body = std::make_shared<const std::string>(obj.get_if<blob>()->data);
+        co_await s3->put(std::move(key), std::move(body));
+        co_return ff::value(ff::tuple{ff::value(version), ff::value(filename)});
+    }
+    const auto& p = file_proto(protos);
     const fs::path dir = p.bigdata_dir(workflow);
     co_await ff::detail::run_blocking(p.blocking(), [&] {
         note_thread();
@@ -64,6 +77,14 @@ boost::asio::awaitable<ff::value> blob_serializer::unpickle(const ff::protocols&
                                                             std::string workflow,
                                                             ff::value payload) {
     ++unpickles;
+    if (auto* s3 = s3_proto(protos)) {
+        const std::string key = s3->bigdata_prefix(workflow) + "/" + filename_of(payload);
+        std::string arg = key;
+        auto data = co_await s3->get(std::move(arg));
+        if (!data)
+            throw ff::not_found("blob_serializer: missing " + key);
+        co_return make_blob(std::move(*data));
+    }
     const auto& p = file_proto(protos);
     const fs::path path = p.bigdata_dir(workflow) / filename_of(payload);
     std::string data = co_await ff::detail::run_blocking(p.blocking(), [&] {
@@ -80,6 +101,11 @@ boost::asio::awaitable<ff::value> blob_serializer::unpickle(const ff::protocols&
 boost::asio::awaitable<void> blob_serializer::remove(const ff::protocols& protos,
                                                      std::string workflow, ff::value payload) {
     ++removes;
+    if (auto* s3 = s3_proto(protos)) {
+        std::vector<std::string> keys{s3->bigdata_prefix(workflow) + "/" + filename_of(payload)};
+        co_await s3->remove(std::move(keys));
+        co_return;
+    }
     const auto& p = file_proto(protos);
     const fs::path path = p.bigdata_dir(workflow) / filename_of(payload);
     co_await ff::detail::run_blocking(p.blocking(), [&] { fs::remove(path); });

@@ -12,6 +12,9 @@
 #include "storage/file_storage.hpp"
 #include "storage_under_test.hpp"
 #include "sync/file_storage.hpp"
+#ifdef FF_WITH_S3_KINDS
+#include "s3_kinds_under_test.hpp"
+#endif
 
 namespace ff = functionfuse;
 namespace fs = std::filesystem;
@@ -174,7 +177,7 @@ class sync_file_kind final : public file_raw_access {
 }  // namespace
 
 std::vector<kind_under_test> all_kinds() {
-    return {
+    std::vector<kind_under_test> kinds = {
         {"file_async",
          [](const fs::path& scratch, bool durable) -> std::unique_ptr<storage_under_test> {
              return std::make_unique<async_file_kind>(scratch, durable);
@@ -185,8 +188,13 @@ std::vector<kind_under_test> all_kinds() {
              return std::make_unique<sync_file_kind>(scratch, durable);
          },
          "sync"},
-        // S3 kinds (async and sync, against a local s3rver) are added here by the S3 module.
     };
+#ifdef FF_WITH_S3_KINDS
+    // S3 kinds (async and sync, against the s3rver fixture): only in the binaries built for them.
+    for (auto& k : s3_kinds())
+        kinds.push_back(std::move(k));
+#endif
+    return kinds;
 }
 
 }  // namespace ff_test
