@@ -11,6 +11,7 @@ packages=(
   xtensor-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libblosc-dev libzstd-dev zlib1g-dev uuid-dev
   python3 python3-numpy python3-h5py python3-zarr python3-numcodecs python3-boto3
+  rclone  # S3 throughput benchmark baseline (scripts/bench_s3.sh)
 )
 
 # The machine's Node.js 20 runs the S3 test server; install Debian's only where there is none.

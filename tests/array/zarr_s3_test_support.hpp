@@ -56,8 +56,9 @@ class client_s3_protocol : public functionfuse::s3_protocol {
             throw functionfuse::io_error("injected failure putting '" + key + "'");
         }
         try {
-            co_await client_.put_object(bucket_, key, std::move(body),
-                                        functionfuse::s3::put_options{});
+            // The body stays alive in this frame (a put_options temporary in a co_await
+            // expression is miscompiled by GCC 12, see client.hpp).
+            co_await client_.put_object(bucket_, key, std::string_view(*body));
         } catch (...) {
             --in_flight;
             throw;
