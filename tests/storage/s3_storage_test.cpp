@@ -38,7 +38,8 @@ class S3Storage : public ::testing::Test {
         if (!o)
             GTEST_FAIL() << "no s3rver fixture (run through ctest or set FF_S3RVER_STATE)";
         server_ = *o;
-        endpoint_ = "http://" + server_.client.host + ":" + std::to_string(server_.client.port);
+        endpoint_ = std::string(server_.client.use_tls ? "https://" : "http://") +
+                    server_.client.host + ":" + std::to_string(server_.client.port);
         prefix_ = unique("s3test");
     }
 
@@ -50,6 +51,8 @@ class S3Storage : public ::testing::Test {
             {"secret", secret},
             {"client_kwargs", {{"endpoint_url", endpoint_}, {"region_name", "us-east-1"}}}};
         json::object options{{"path", bucket + "/" + prefix_}, {"s3fs", s3fs}};
+        if (!server_.client.tls.ca_file.empty())
+            options["tls"] = json::object{{"ca_file", server_.client.tls.ca_file}};
         for (auto& kv : extra)
             options[kv.key()] = kv.value();
         return json::object{{"kind", "S3"}, {"options", options}};
@@ -110,9 +113,10 @@ import hashlib, os, pickle, sys
 for k in ("AWS_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
     os.environ.pop(k, None)
 import boto3
-endpoint, bucket, key, ak, sk = sys.argv[1:6]
+endpoint, bucket, key, ak, sk, ca = sys.argv[1:7]
 s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=ak,
-                  aws_secret_access_key=sk, region_name="us-east-1")
+                  aws_secret_access_key=sk, region_name="us-east-1",
+                  verify=(ca if ca != "-" else None))
 data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 assert hashlib.sha1(data[:-20]).digest() == data[-20:], "bad SHA-1 trailer"
 v = pickle.loads(data[:-20])
@@ -120,9 +124,11 @@ assert v == {"loss": 0.25, "history": [1, 2.5, "three", None], "shape": (3, 4),
              "raw": b"\x00\x01"}, repr(v)
 print("OK", sorted(v))
 )";
-    const auto r = run_python(script, endpoint_ + " " + server_.location.bucket + " " + prefix_ +
-                                          "/wf/train " + server_.client.creds.access_key_id + " " +
-                                          server_.client.creds.secret_access_key);
+    const auto r = run_python(
+        script, endpoint_ + " " + server_.location.bucket + " " + prefix_ + "/wf/train " +
+                    server_.client.creds.access_key_id + " " +
+                    server_.client.creds.secret_access_key + " " +
+                    (server_.client.tls.ca_file.empty() ? "-" : server_.client.tls.ca_file));
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("OK"), std::string::npos) << r.output;
 }
@@ -191,6 +197,27 @@ TEST_F(S3Storage, MissingBucketIsNoSuchBucketNamingIt) {
     check([&] { sync_store->save("wf", "t", ff::value(1)); }, "sync save");
     check([&] { sync_store->read_task("wf", "t"); }, "sync read");
     check([&] { sync_store->list_tasks("wf"); }, "sync list");
+}
+
+TEST_F(S3Storage, RemoveWorkflowDeletesMoreThanOneBatch) {
+    // DeleteObjects takes at most 1,000 keys: 1,001+ objects need a second request.
+    auto raw = s3rver_storage_options(prefix_);
+    ff::detail::curl_s3_client client(raw->client);
+    const std::string& bucket = raw->location.bucket;
+    auto async_store = ff::storage_factory(good_config());
+    auto sync_store = ff::sync::storage_factory(good_config());
+    for (const char* wf : {"wf_async", "wf_sync"}) {
+        const std::string base = prefix_ + "/" + wf + "/";
+        for (int i = 0; i < 1003; ++i)
+            client.put_object(bucket, base + "bigdata/dask_arrays/x/" + std::to_string(i), "c");
+        sync_store->save(wf, "task", ff::value(1));
+    }
+    client.put_object(bucket, prefix_ + "/wf_keep/task", "other workflow");
+    run_awaitable(async_store->remove_workflow("wf_async"));
+    sync_store->remove_workflow("wf_sync");
+    const auto left = client.list_objects_v2(bucket, prefix_ + "/", "").objects;
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left[0].key, prefix_ + "/wf_keep/task");
 }
 
 TEST_F(S3Storage, UnreachableEndpointIsIoErrorNamingIt) {
