@@ -17,6 +17,13 @@ using ff_test::run_awaitable;
 
 namespace {
 
+ff::array_options gzip(int level, bool shuffle) {
+    ff::array_options o;
+    o.gzip_level = level;
+    o.shuffle = shuffle;
+    return o;
+}
+
 class ArrayBadInput : public ::testing::Test {
   protected:
     ff_test::temp_dir dir;
@@ -55,7 +62,7 @@ TEST_F(ArrayBadInput, MissingFileIsNotFoundNamingIt) {
 }
 
 TEST_F(ArrayBadInput, TruncatedFileIsAnIoErrorNamingIt) {
-    for (auto opts : {ff::array_options{}, ff::array_options{6, true, false}}) {
+    for (auto opts : {ff::array_options{}, gzip(6, true)}) {
         auto name = save(opts);
         auto size = fs::file_size(bigdata(name));
         for (auto keep : {size / 2, size - 100, std::uintmax_t{700}}) {
@@ -80,7 +87,7 @@ TEST_F(ArrayBadInput, CorruptFilesAreIoErrors) {
     expect_unpickle_throws<ff::io_error>("empty");
 
     // Damage the compressed chunks of a gzip file: HDF5 opens it but inflate fails.
-    auto name = save(ff::array_options{6, false, false});
+    auto name = save(gzip(6, false));
     auto size = fs::file_size(bigdata(name));
     {
         std::fstream f(bigdata(name), std::ios::in | std::ios::out | std::ios::binary);
@@ -132,7 +139,7 @@ TEST_F(ArrayBadInput, MalformedPayloadsAreInvalidPickle) {
 }
 
 TEST_F(ArrayBadInput, ConfigurationAndTypeErrors) {
-    EXPECT_THROW(ff::array_serializer(ff::array_options{12, false, false}), ff::config_error);
+    EXPECT_THROW(ff::array_serializer(gzip(12, false)), ff::config_error);
     // No protocol this serializer can use.
     ff::protocols none;
     auto arr = ff::extension::make(ff_test::pattern_array(ff::dtype::int8, {3}, {3}));
