@@ -84,8 +84,10 @@ print("|---|---|---|---|")
 names = {"dd": "dd 1 GiB (bs=8M) into the page cache", "h5py_save": "h5py save 1 GiB",
          "save": "functionfuse save 1 GiB", "h5py_read": "h5py read 1 GiB",
          "read": "functionfuse read 1 GiB", "many_async": "1,000 x 1 MiB gzip, async",
-         "many_sync": "1,000 x 1 MiB gzip, sync"}
-for k in ["dd", "h5py_save", "save", "h5py_read", "read", "many_async", "many_sync"]:
+         "many_sync": "1,000 x 1 MiB gzip, sync",
+         "many_serializer_async": "1,000 x 1 MiB gzip, serializer alone, async"}
+for k in ["dd", "h5py_save", "save", "h5py_read", "read", "many_async",
+          "many_serializer_async", "many_sync"]:
     for kk, suffix in ((k, ""), (k + "_cold", " (cold, first run)")):
         if kk in med:
             s, g, n = med[kk]
