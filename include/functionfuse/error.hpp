@@ -10,59 +10,59 @@ namespace functionfuse {
 
 /// Base of every exception this library throws.
 class error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 /// Stored bytes are not a valid, trusted pickle: checksum mismatch, truncation, an unknown
 /// opcode, a forbidden global (the message names it), nesting deeper than the limit.
 class invalid_pickle : public error {
-public:
+  public:
     using error::error;
 };
 
 /// A value does not hold the type a conversion asked for (`value::as<T>()` and friends).
 class type_error : public error {
-public:
+  public:
     using error::error;
 };
 
 /// A task, workflow, object or bigdata file does not exist. `what()` names it.
 class not_found : public error {
-public:
+  public:
     using error::error;
 };
 
 /// A configuration is malformed; `field()` names the offending field (e.g. `options.path`).
 class config_error : public error {
-public:
+  public:
     config_error(std::string field, const std::string& message)
         : error("invalid configuration field '" + field + "': " + message),
           field_(std::move(field)) {}
     /// The dotted path of the offending field.
     const std::string& field() const noexcept { return field_; }
 
-private:
+  private:
     std::string field_;
 };
 
 /// A local I/O, HDF5, network or TLS failure. `what()` names the file or endpoint.
 class io_error : public error {
-public:
+  public:
     using error::error;
 };
 
 /// A task or workflow name that is not a plain name (empty, `.`, `..`, contains `/`, `\\` or
 /// NUL, absolute). Raised before anything is written.
 class invalid_name : public error {
-public:
+  public:
     using error::error;
 };
 
 /// An error answered by an S3 server (or a transport failure talking to one, with status 0).
 /// Carries the S3 error `Code`, `Message`, `RequestId`, the HTTP status and the key.
 class s3_error : public error {
-public:
+  public:
     s3_error(std::string code, std::string message, std::string request_id, int http_status,
              std::string key);
     /// The S3 error code, e.g. `NoSuchKey`, `SignatureDoesNotMatch`, `SlowDown`.
@@ -76,7 +76,7 @@ public:
     /// The bucket-relative key of the request (empty for bucket-level requests).
     const std::string& key() const noexcept { return key_; }
 
-private:
+  private:
     std::string code_, message_, request_id_;
     int http_status_;
     std::string key_;

@@ -21,7 +21,7 @@ namespace functionfuse {
 /// The S3 protocol. Keys are bucket-relative object keys (no leading '/').
 /// Thread-safety: every member may be used by many coroutines at once.
 class s3_protocol : public protocol {
-public:
+  public:
     /// The bucket all keys live in (for messages).
     virtual const std::string& bucket() const noexcept = 0;
     /// The key prefix of a workflow's out-of-band data: `<prefix>/<workflow>/bigdata`

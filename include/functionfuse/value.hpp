@@ -73,7 +73,7 @@ struct frozenset : std::vector<value> {
 /// Lookup is O(1) on average (a hash index is kept beside the entries).
 /// Keys must be hashable: none, bool, int, float, str, bytes, tuple/frozenset of hashables.
 class dict {
-public:
+  public:
     using entry = std::pair<value, value>;
 
     dict();
@@ -108,7 +108,7 @@ public:
 
     friend bool operator==(const dict& a, const dict& b);
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
@@ -116,7 +116,7 @@ private:
 /// A type-erased object that a persistent serializer stores out of band.
 /// Holds a shared pointer to an immutable `T`; copies share it.
 class extension {
-public:
+  public:
     extension() = default;
     /// Wraps `x` (moved into shared storage).
     template <class T>
@@ -153,7 +153,7 @@ public:
         return a.ptr_ == b.ptr_;
     }
 
-private:
+  private:
     std::type_index type_ = std::type_index(typeid(void));
     std::shared_ptr<const void> ptr_;
 };
@@ -171,7 +171,7 @@ concept convertible_to_value = requires(const T& x) {
 
 /// The dynamic value.
 class value {
-public:
+  public:
     /// Alternatives, in this order; `kind()` returns the index.
     using variant_type = std::variant<none_t, bool, std::int64_t, double, std::string, bytes, list,
                                       tuple, dict, set, frozenset, extension>;
@@ -214,8 +214,9 @@ public:
     value(extension e) noexcept : v_(std::move(e)) {}
     /// Any type with a `converter` specialization.
     template <class T>
-        requires(convertible_to_value<T> && !std::is_same_v<std::remove_cvref_t<T>, value>)
-    value(const T& x) : value(converter<std::remove_cvref_t<T>>::to_value(x)) {}
+    requires(convertible_to_value<T> && !std::is_same_v<std::remove_cvref_t<T>, value>)
+        value(const T& x)
+        : value(converter<std::remove_cvref_t<T>>::to_value(x)) {}
 
     kind_t kind() const noexcept { return static_cast<kind_t>(v_.index()); }
     /// Python's type name of the held alternative (`"NoneType"`, `"int"`, `"dict"`, ...).
@@ -238,12 +239,14 @@ public:
     /// The held alternative; throws `type_error` naming both types if it is not `T`.
     template <class T>
     const T& get() const {
-        if (auto* p = std::get_if<T>(&v_)) return *p;
+        if (auto* p = std::get_if<T>(&v_))
+            return *p;
         throw_type_error(typeid(T).name());
     }
     template <class T>
     T& get() {
-        if (auto* p = std::get_if<T>(&v_)) return *p;
+        if (auto* p = std::get_if<T>(&v_))
+            return *p;
         throw_type_error(typeid(T).name());
     }
     /// Converts to `T` through `converter<T>`; throws `type_error` on mismatch.
@@ -263,7 +266,7 @@ public:
     /// A Python-like `repr()` (for printing and error messages).
     std::string repr() const;
 
-private:
+  private:
     [[noreturn]] void throw_type_error(const char* wanted) const;
     variant_type v_;
 };

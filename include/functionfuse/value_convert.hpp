@@ -30,7 +30,8 @@ template <>
 struct converter<bool> {
     static value to_value(bool b) { return value(b); }
     static bool from_value(const value& v) {
-        if (auto* b = v.get_if<bool>()) return *b;
+        if (auto* b = v.get_if<bool>())
+            return *b;
         detail::throw_conversion_error(v, "bool");
     }
 };
@@ -70,8 +71,10 @@ template <class T>
 struct converter<T, std::enable_if_t<std::is_floating_point_v<T>>> {
     static value to_value(T x) { return value(static_cast<double>(x)); }
     static T from_value(const value& v) {
-        if (auto* d = v.get_if<double>()) return static_cast<T>(*d);
-        if (auto* i = v.get_if<std::int64_t>()) return static_cast<T>(*i);
+        if (auto* d = v.get_if<double>())
+            return static_cast<T>(*d);
+        if (auto* i = v.get_if<std::int64_t>())
+            return static_cast<T>(*i);
         detail::throw_conversion_error(v, "float");
     }
 };
@@ -80,20 +83,22 @@ template <>
 struct converter<std::string> {
     static value to_value(const std::string& s) { return value(s); }
     static std::string from_value(const value& v) {
-        if (auto* s = v.get_if<std::string>()) return *s;
+        if (auto* s = v.get_if<std::string>())
+            return *s;
         detail::throw_conversion_error(v, "str");
     }
 };
 
 /// Alternatives of the variant convert to themselves.
-#define FUNCTIONFUSE_IDENTITY_CONVERTER(T, NAME)                        \
-    template <>                                                         \
-    struct converter<T> {                                               \
-        static value to_value(const T& x) { return value(x); }          \
-        static T from_value(const value& v) {                           \
-            if (auto* p = v.get_if<T>()) return *p;                     \
-            detail::throw_conversion_error(v, NAME);                    \
-        }                                                               \
+#define FUNCTIONFUSE_IDENTITY_CONVERTER(T, NAME)               \
+    template <>                                                \
+    struct converter<T> {                                      \
+        static value to_value(const T& x) { return value(x); } \
+        static T from_value(const value& v) {                  \
+            if (auto* p = v.get_if<T>())                       \
+                return *p;                                     \
+            detail::throw_conversion_error(v, NAME);           \
+        }                                                      \
     };
 FUNCTIONFUSE_IDENTITY_CONVERTER(bytes, "bytes")
 FUNCTIONFUSE_IDENTITY_CONVERTER(list, "list")
@@ -108,7 +113,8 @@ template <>
 struct converter<none_t> {
     static value to_value(none_t) { return value(); }
     static none_t from_value(const value& v) {
-        if (v.is_none()) return none;
+        if (v.is_none())
+            return none;
         detail::throw_conversion_error(v, "None");
     }
 };
@@ -119,19 +125,26 @@ struct converter<std::vector<T, A>> {
     static value to_value(const std::vector<T, A>& xs) {
         list out;
         out.reserve(xs.size());
-        for (const auto& x : xs) out.emplace_back(converter<T>::to_value(x));
+        for (const auto& x : xs)
+            out.emplace_back(converter<T>::to_value(x));
         return value(std::move(out));
     }
     static std::vector<T, A> from_value(const value& v) {
         const std::vector<value>* items = nullptr;
-        if (auto* l = v.get_if<list>()) items = l;
-        else if (auto* t = v.get_if<tuple>()) items = t;
-        else if (auto* s = v.get_if<set>()) items = s;
-        else if (auto* f = v.get_if<frozenset>()) items = f;
-        else detail::throw_conversion_error(v, "list");
+        if (auto* l = v.get_if<list>())
+            items = l;
+        else if (auto* t = v.get_if<tuple>())
+            items = t;
+        else if (auto* s = v.get_if<set>())
+            items = s;
+        else if (auto* f = v.get_if<frozenset>())
+            items = f;
+        else
+            detail::throw_conversion_error(v, "list");
         std::vector<T, A> out;
         out.reserve(items->size());
-        for (const auto& x : *items) out.push_back(converter<T>::from_value(x));
+        for (const auto& x : *items)
+            out.push_back(converter<T>::from_value(x));
         return out;
     }
 };
@@ -144,14 +157,17 @@ struct map_converter {
     static value to_value(const Map& m) {
         dict d;
         d.reserve(m.size());
-        for (const auto& [k, v] : m) d.insert_or_assign(converter<K>::to_value(k), converter<V>::to_value(v));
+        for (const auto& [k, v] : m)
+            d.insert_or_assign(converter<K>::to_value(k), converter<V>::to_value(v));
         return value(std::move(d));
     }
     static Map from_value(const value& v) {
         auto* d = v.get_if<dict>();
-        if (!d) throw_conversion_error(v, "dict");
+        if (!d)
+            throw_conversion_error(v, "dict");
         Map out;
-        for (const auto& [k, x] : *d) out.emplace(converter<K>::from_value(k), converter<V>::from_value(x));
+        for (const auto& [k, x] : *d)
+            out.emplace(converter<K>::from_value(k), converter<V>::from_value(x));
         return out;
     }
 };
@@ -172,7 +188,8 @@ struct converter<std::optional<T>> {
         return o ? converter<T>::to_value(*o) : value();
     }
     static std::optional<T> from_value(const value& v) {
-        if (v.is_none()) return std::nullopt;
+        if (v.is_none())
+            return std::nullopt;
         return converter<T>::from_value(v);
     }
 };
@@ -186,13 +203,16 @@ struct converter<std::tuple<Ts...>> {
     }
     static std::tuple<Ts...> from_value(const value& v) {
         const std::vector<value>* items = nullptr;
-        if (auto* t = v.get_if<tuple>()) items = t;
-        else if (auto* l = v.get_if<list>()) items = l;
+        if (auto* t = v.get_if<tuple>())
+            items = t;
+        else if (auto* l = v.get_if<list>())
+            items = l;
         if (!items || items->size() != sizeof...(Ts))
             detail::throw_conversion_error(v, "tuple of matching length");
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
             return std::tuple<Ts...>(converter<Ts>::from_value((*items)[I])...);
-        }(std::index_sequence_for<Ts...>{});
+        }
+        (std::index_sequence_for<Ts...>{});
     }
 };
 

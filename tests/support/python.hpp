@@ -1,14 +1,14 @@
 #pragma once
 // Test helper: runs Debian's /usr/bin/python3 (which sees python3-h5py, -zarr, -boto3) on a
 // script, returning its exit code and combined output.
+#include <sys/wait.h>
+#include <unistd.h>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <cstdint>
 
 namespace ff_test {
 
@@ -31,7 +31,8 @@ inline python_result run_python(const std::string& script, const std::string& ar
     if (FILE* p = ::popen(cmd.c_str(), "r")) {
         std::array<char, 4096> buf;
         std::size_t n;
-        while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+        while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+            r.output.append(buf.data(), n);
         int status = ::pclose(p);
         r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }

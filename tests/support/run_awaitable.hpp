@@ -25,12 +25,15 @@ T run_awaitable(boost::asio::awaitable<T> aw) {
     } else {
         boost::asio::co_spawn(ctx, std::move(aw), [&](std::exception_ptr e, T v) {
             error = e;
-            if (!e) result.emplace(std::move(v));
+            if (!e)
+                result.emplace(std::move(v));
         });
     }
     ctx.run();
-    if (error) std::rethrow_exception(error);
-    if constexpr (!std::is_void_v<T>) return std::move(*result);
+    if (error)
+        std::rethrow_exception(error);
+    if constexpr (!std::is_void_v<T>)
+        return std::move(*result);
 }
 
 }  // namespace ff_test

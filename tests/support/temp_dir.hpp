@@ -7,7 +7,7 @@
 namespace ff_test {
 
 class temp_dir {
-public:
+  public:
     temp_dir() {
         std::random_device rd;
         path_ = std::filesystem::temp_directory_path() /
@@ -22,7 +22,7 @@ public:
     temp_dir& operator=(const temp_dir&) = delete;
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
