@@ -7,13 +7,9 @@
 #include <optional>
 #include <string>
 
-#include <exception>
-#include <type_traits>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include "async_protocols/s3/client_params.hpp"
+
+#include "run_awaitable.hpp"  // run_on
 
 namespace ff_test {
 
@@ -48,32 +44,6 @@ inline std::optional<s3rver_endpoint> load_s3rver_endpoint() {
     e.params.creds.secret_access_key = env["FF_S3_SECRET"];
     e.params.request_timeout = std::chrono::seconds(60);
     return e;
-}
-
-/// Runs `aw` to completion on `ctx` (which outlives the S3 clients bound to it) and returns
-/// its result or rethrows its exception.
-template <class T>
-T run_on(boost::asio::io_context& ctx, boost::asio::awaitable<T> aw) {
-    std::exception_ptr error;
-    std::optional<std::conditional_t<std::is_void_v<T>, int, T>> result;
-    if constexpr (std::is_void_v<T>) {
-        boost::asio::co_spawn(ctx, std::move(aw), [&](std::exception_ptr e) {
-            error = e;
-            result.emplace(0);
-        });
-    } else {
-        boost::asio::co_spawn(ctx, std::move(aw), [&](std::exception_ptr e, T v) {
-            error = e;
-            if (!e)
-                result.emplace(std::move(v));
-        });
-    }
-    ctx.restart();
-    ctx.run();
-    if (error)
-        std::rethrow_exception(error);
-    if constexpr (!std::is_void_v<T>)
-        return std::move(*result);
 }
 
 }  // namespace ff_test
