@@ -12,6 +12,8 @@
 #include <boost/json.hpp>
 
 #include "blob_serializer.hpp"
+#include "functionfuse/array.hpp"
+#include "functionfuse/array_serializer.hpp"
 #include "functionfuse/error.hpp"
 #include "functionfuse/storage.hpp"
 #include "functionfuse/sync.hpp"
@@ -245,6 +247,45 @@ TEST_F(S3Storage, UnreachableEndpointIsIoErrorNamingIt) {
     const std::string s =
         message_of<ff::io_error>([&] { sync_store->save("wf", "t", ff::value(1)); });
     EXPECT_NE(s.find(closed), std::string::npos) << s;
+}
+
+TEST_F(S3Storage, ArraysGoThroughZarrOnBothPathsAndEachReadsTheOther) {
+    // The array serializer on the real S3 kind: the async path (Beast client) and the sync
+    // path (libcurl) both store a chunked array as a zarr array under bigdata/dask_arrays/,
+    // read what the other wrote, and remove_task deletes the array's objects too.
+    auto async_store = ff::storage_factory(good_config());
+    auto sync_store = ff::sync::storage_factory(good_config());
+    auto arrays = std::make_shared<ff::array_serializer>();
+    async_store->register_persistent_serializers(arrays);
+    sync_store->register_persistent_serializers(arrays);
+
+    xt::xarray<double> w = xt::arange<double>(0.0, 35.0) * 0.5;
+    w.reshape({5, 7});
+    const xt::xarray<std::int32_t> m = xt::arange<std::int32_t>(0, 12);
+    const auto a = ff::chunked_array::from(w, {2, 3});  // edge chunks on both axes
+    const auto b = ff::chunked_array::from(m, {5});
+
+    run_awaitable(async_store->save("wf", "by_async", ff::dict{{"w", a}, {"loss", 0.5}}));
+    sync_store->save("wf", "by_sync", ff::dict{{"m", b}});
+
+    const ff::value got_a = sync_store->read_task("wf", "by_async");
+    EXPECT_EQ(got_a.get<ff::dict>().at("w").as<ff::chunked_array>(), a);
+    EXPECT_EQ(got_a.get<ff::dict>().at("loss"), ff::value(0.5));
+    const ff::value got_b = run_awaitable(async_store->read_task("wf", "by_sync"));
+    EXPECT_EQ(got_b.get<ff::dict>().at("m").as<ff::chunked_array>(), b);
+
+    // 3 x 3 chunks + .zarray for `a`, 3 chunks + .zarray for `b`, one .zgroup.
+    auto raw = s3rver_storage_options(prefix_);
+    ff::detail::curl_s3_client client(raw->client);
+    const std::string arrays_prefix = prefix_ + "/wf/bigdata/dask_arrays/";
+    EXPECT_EQ(client.list_objects_v2(raw->location.bucket, arrays_prefix, "").objects.size(),
+              9u + 1 + 3 + 1 + 1);
+
+    run_awaitable(async_store->remove_task("wf", "by_sync"));
+    sync_store->remove_task("wf", "by_async");
+    EXPECT_EQ(client.list_objects_v2(raw->location.bucket, arrays_prefix, "").objects.size(), 1u)
+        << "only the group's .zgroup should be left";
+    EXPECT_TRUE(run_awaitable(async_store->list_tasks("wf", "*")).empty());
 }
 
 }  // namespace
