@@ -10,6 +10,7 @@
 #include "functionfuse/sync.hpp"
 #include "run_awaitable.hpp"
 #include "storage/file_storage.hpp"
+#include "storage_adapters.hpp"
 #include "storage_under_test.hpp"
 #include "sync/file_storage.hpp"
 #ifdef FF_WITH_S3_KINDS
@@ -75,103 +76,20 @@ class file_raw_access : public storage_under_test {
     fs::path scratch_;
 };
 
-class async_file_kind final : public file_raw_access {
+class async_file_kind final : public async_kind<file_raw_access> {
   public:
-    async_file_kind(const fs::path& scratch, bool durable)
-        : file_raw_access(scratch),
-          storage_(std::make_shared<ff::file_storage>(ff::file_storage_options{root(), durable},
-                                                      ff::shared_executor::default_instance())) {}
-
-    void new_workflow(const std::string& wf) override { run_awaitable(storage_->new_workflow(wf)); }
-    void save(const std::string& wf, const std::string& task, const ff::value& v) override {
-        run_awaitable(storage_->save(wf, task, v));
+    async_file_kind(const fs::path& scratch, bool durable) : async_kind(scratch) {
+        storage_ = std::make_shared<ff::file_storage>(ff::file_storage_options{root(), durable},
+                                                      ff::shared_executor::default_instance());
     }
-    ff::value read_task(const std::string& wf, const std::string& task) override {
-        return run_awaitable(storage_->read_task(wf, task));
-    }
-    bool file_exists(const std::string& wf, const std::string& task) override {
-        return run_awaitable(storage_->file_exists(wf, task));
-    }
-    std::vector<std::string> list_tasks(const std::string& wf,
-                                        const std::string& pattern) override {
-        return run_awaitable(storage_->list_tasks(wf, pattern));
-    }
-    void remove_task(const std::string& wf, const std::string& task) override {
-        run_awaitable(storage_->remove_task(wf, task));
-    }
-    void remove_task(const std::string& wf, const ff::glob& pattern) override {
-        run_awaitable(storage_->remove_task(wf, pattern));
-    }
-    void remove_workflow(const std::string& wf) override {
-        run_awaitable(storage_->remove_workflow(wf));
-    }
-    void register_serializer(std::shared_ptr<ff::persistent_serializer> s) override {
-        storage_->register_persistent_serializers(std::move(s));
-    }
-    bool always_read() const override { return storage_->always_read(); }
-    void set_always_read(bool on) override { storage_->set_always_read(on); }
-
-    void save_all(const std::string& wf,
-                  const std::vector<std::pair<std::string, ff::value>>& items) override {
-        boost::asio::io_context ctx;
-        std::exception_ptr first;
-        for (const auto& [task, v] : items)
-            boost::asio::co_spawn(ctx, storage_->save(wf, task, v), [&](std::exception_ptr e) {
-                if (e && !first)
-                    first = e;
-            });
-        ctx.run();
-        if (first)
-            std::rethrow_exception(first);
-    }
-
-  private:
-    std::shared_ptr<ff::storage> storage_;
 };
 
-class sync_file_kind final : public file_raw_access {
+class sync_file_kind final : public sync_kind<file_raw_access> {
   public:
-    sync_file_kind(const fs::path& scratch, bool durable)
-        : file_raw_access(scratch),
-          storage_(
-              std::make_shared<ff::sync::file_storage>(ff::file_storage_options{root(), durable})) {
+    sync_file_kind(const fs::path& scratch, bool durable) : sync_kind(scratch) {
+        storage_ =
+            std::make_shared<ff::sync::file_storage>(ff::file_storage_options{root(), durable});
     }
-
-    void new_workflow(const std::string& wf) override { storage_->new_workflow(wf); }
-    void save(const std::string& wf, const std::string& task, const ff::value& v) override {
-        storage_->save(wf, task, v);
-    }
-    ff::value read_task(const std::string& wf, const std::string& task) override {
-        return storage_->read_task(wf, task);
-    }
-    bool file_exists(const std::string& wf, const std::string& task) override {
-        return storage_->file_exists(wf, task);
-    }
-    std::vector<std::string> list_tasks(const std::string& wf,
-                                        const std::string& pattern) override {
-        return storage_->list_tasks(wf, pattern);
-    }
-    void remove_task(const std::string& wf, const std::string& task) override {
-        storage_->remove_task(wf, task);
-    }
-    void remove_task(const std::string& wf, const ff::glob& pattern) override {
-        storage_->remove_task(wf, pattern);
-    }
-    void remove_workflow(const std::string& wf) override { storage_->remove_workflow(wf); }
-    void register_serializer(std::shared_ptr<ff::persistent_serializer> s) override {
-        storage_->register_persistent_serializers(std::move(s));
-    }
-    bool always_read() const override { return storage_->always_read(); }
-    void set_always_read(bool on) override { storage_->set_always_read(on); }
-
-    void save_all(const std::string& wf,
-                  const std::vector<std::pair<std::string, ff::value>>& items) override {
-        for (const auto& [task, v] : items)
-            storage_->save(wf, task, v);
-    }
-
-  private:
-    std::shared_ptr<ff::sync::storage> storage_;
 };
 
 }  // namespace
