@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "async_protocols/s3/client.hpp"
+#include "for_each_concurrently.hpp"
 #include "functionfuse/error.hpp"
 #include "s3rver_endpoint.hpp"
 
@@ -75,24 +76,7 @@ std::string body_for(std::size_t i) {
     return s;
 }
 
-template <class Op>
-asio::awaitable<void> for_each_concurrently(std::size_t count, std::size_t width, Op op) {
-    auto ex = co_await asio::this_coro::executor;
-    std::size_t next = 0;
-    auto worker = [&]() -> asio::awaitable<void> {
-        while (next < count)
-            co_await op(next++);
-    };
-    std::vector<decltype(asio::co_spawn(ex, worker(), asio::deferred))> ops;
-    for (std::size_t i = 0; i < width; ++i)
-        ops.push_back(asio::co_spawn(ex, worker(), asio::deferred));
-    auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(ops))
-                               .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-    for (auto& e : errors) {
-        if (e)
-            std::rethrow_exception(e);
-    }
-}
+using ff_test::for_each_concurrently;
 
 class S3Faults : public ::testing::Test {
   protected:
