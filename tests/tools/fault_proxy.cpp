@@ -14,7 +14,8 @@
 //   stall     stops forwarding: the request is swallowed, no answer ever comes;
 // otherwise it forwards the exchange, delayed by --latency-ms. Requests are parsed just
 // enough (headers, Content-Length) to find message boundaries; chunked bodies are not
-// supported (the S3 client never sends them; s3rver answers with Content-Length).
+// supported (the S3 client never sends them; s3rver answers with Content-Length). A request
+// with `Expect: 100-continue` gets the proxy's own `100 Continue` before its body is read.
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -27,6 +28,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -79,6 +81,38 @@ void hard_reset(tcp::socket& s) {
     s.close(ec);
 }
 
+bool expects_continue(const http::request<http::string_body>& req) {
+    // Only an HTTP/1.1 client may expect 100-continue (RFC 9110 10.1.1); header values are
+    // case-insensitive.
+    return req.version() >= 11 &&
+           beast::iequals(req[http::field::expect], std::string_view("100-continue"));
+}
+
+const std::string& continue_line() {
+    static const std::string line = "HTTP/1.1 100 Continue\r\n\r\n";
+    return line;
+}
+
+/// Reads the upstream's final answer, dropping interim 1xx answers: the client has already
+/// heard the proxy's own `100 Continue` (or did not ask), and forwarding the upstream's 100
+/// as if it were the answer would leave the real one unread, desynchronizing the connection.
+asio::awaitable<http::response<http::string_body>> read_final_response(tcp::socket& upstream,
+                                                                       beast::flat_buffer& buf,
+                                                                       bool head_request) {
+    for (;;) {
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(boost::none);
+        if (head_request)
+            parser.skip(true);
+        co_await http::async_read(upstream, buf, parser, asio::use_awaitable);
+        const unsigned status = parser.get().result_int();
+        // 101 Switching Protocols is final; no S3 client asks for it.
+        if (status >= 100 && status < 200 && status != 101)
+            continue;
+        co_return parser.release();
+    }
+}
+
 asio::awaitable<void> serve(tcp::socket client, const options& opts, fault_source& faults) {
     auto ex = co_await asio::this_coro::executor;
     tcp::socket upstream(ex);
@@ -93,6 +127,17 @@ asio::awaitable<void> serve(tcp::socket client, const options& opts, fault_sourc
         for (;;) {
             http::request_parser<http::string_body> req_parser;
             req_parser.body_limit(boost::none);
+            co_await http::async_read_header(client, client_buf, req_parser, asio::use_awaitable);
+            if (expects_continue(req_parser.get())) {
+                // The proxy reads the whole request before forwarding it (a fault is drawn
+                // per whole exchange), but a client sending `Expect: 100-continue` (boto3 on
+                // every PutObject) holds the body back until it hears `100 Continue`. So the
+                // proxy says it itself. The Expect header still goes upstream untouched (a
+                // client may have signed it), and the body follows right after the headers,
+                // which RFC 9110 allows; the upstream's own interim 100 is then dropped below.
+                co_await asio::async_write(client, asio::buffer(continue_line()),
+                                           asio::use_awaitable);
+            }
             co_await http::async_read(client, client_buf, req_parser, asio::use_awaitable);
             auto request = req_parser.release();
             const fault f = faults.draw();
@@ -120,12 +165,8 @@ asio::awaitable<void> serve(tcp::socket client, const options& opts, fault_sourc
                 continue;
             }
             co_await http::async_write(upstream, request, asio::use_awaitable);
-            http::response_parser<http::string_body> res_parser;
-            res_parser.body_limit(boost::none);
-            if (request.method() == http::verb::head)
-                res_parser.skip(true);
-            co_await http::async_read(upstream, upstream_buf, res_parser, asio::use_awaitable);
-            auto response = res_parser.release();
+            auto response = co_await read_final_response(upstream, upstream_buf,
+                                                         request.method() == http::verb::head);
             if (f == fault::reset) {
                 // Serialize the answer and send only its first half, then RST.
                 http::response_serializer<http::string_body> sr(response);
