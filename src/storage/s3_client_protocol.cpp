@@ -65,13 +65,8 @@ asio::awaitable<std::optional<std::string>> s3_get_or_null(s3::client& c, const 
     // HEAD-free: a missing key is an ordinary answer of GET.
     try {
         co_return co_await c.get_object(bucket, key, std::nullopt);
-    } catch (const not_found& e) {
-        // The client maps every 404 to not_found; a missing bucket must not look like a
-        // missing object.
-        if (std::string_view(e.what()).find("(NoSuchBucket)") != std::string_view::npos)
-            throw s3_error("NoSuchBucket",
-                           "The specified bucket does not exist (bucket '" + bucket + "')", "", 404,
-                           key);
+    } catch (const not_found&) {
+        // A missing key only: the client throws s3_error NoSuchBucket for a missing bucket.
     } catch (...) {
         rethrow_naming_bucket(bucket);
     }

@@ -102,6 +102,25 @@ TEST_F(S3Client, MissingObjectIsNotFound) {
     EXPECT_FALSE(run(c.head_object(endpoint.bucket, prefix + "nothing-here")));
 }
 
+TEST_F(S3Client, GetInMissingBucketIsNoSuchBucketNotAMissingObject) {
+    auto cp = make_client();
+    auto& c = *cp;
+    const std::string bucket = "ff-no-such-bucket-" + std::to_string(std::random_device{}());
+    try {
+        run(c.get_object(bucket, prefix + "k"));
+        FAIL() << "no error for a missing bucket";
+    } catch (const functionfuse::s3_error& e) {
+        EXPECT_EQ(e.code(), "NoSuchBucket") << e.what();
+        EXPECT_EQ(e.http_status(), 404);
+        EXPECT_EQ(e.key(), prefix + "k");
+        EXPECT_EQ(std::string(e.what()).find(endpoint.params.creds.secret_access_key),
+                  std::string::npos)
+            << e.what();
+    }
+    // HEAD answers carry no error code: a missing bucket is indistinguishable there.
+    EXPECT_FALSE(run(c.head_object(bucket, prefix + "k")));
+}
+
 TEST_F(S3Client, ListsFifteenHundredKeysAcrossPagesAndDeletesThemInBatches) {
     auto cp = make_client();
     auto& c = *cp;

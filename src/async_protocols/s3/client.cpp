@@ -277,9 +277,14 @@ asio::awaitable<std::string> client::get_object(std::string_view bucket, std::st
     }
     http_response r = co_await impl_->execute(spec);
     if (r.result_int() == 404) {
+        // Only a missing key is "absent". Any other 404 (NoSuchBucket) is an error the caller
+        // must not mistake for a missing object. A 404 without an S3 error document (a bare
+        // answer some servers give) counts as a missing key.
         const error_fields f = parse_error_body(r.body());
-        throw not_found(fmt::format("S3 object '{}' not found in bucket '{}' ({})", spec.key,
-                                    spec.bucket, f.code.empty() ? "NoSuchKey" : f.code));
+        if (!f.code.empty() && f.code != "NoSuchKey")
+            throw make_s3_error(r.body(), 404, spec.key, header_value(r, "x-amz-request-id"));
+        throw not_found(fmt::format("S3 object '{}' not found in bucket '{}' (NoSuchKey)", spec.key,
+                                    spec.bucket));
     }
     co_return std::move(r.body());
 }
@@ -293,6 +298,8 @@ asio::awaitable<std::optional<object_info>> client::head_object(std::string_view
     spec.head = true;
     spec.allow_not_found = true;
     http_response r = co_await impl_->execute(spec);
+    // A HEAD answer has no body, so no S3 code tells a missing bucket from a missing key:
+    // every 404 is "absent" here.
     std::optional<object_info> result;
     if (r.result_int() != 404) {
         object_info info;
