@@ -295,11 +295,18 @@ class zarr_array_store : public array_store {
 
         std::exception_ptr failure;
         try {
-            co_await proto.put(group + "/.zgroup",
-                               std::make_shared<const std::string>(zarr::zgroup_json()));
+            // The group's .zgroup is the first of the concurrent uploads, not a round trip of
+            // its own before them (no reader needs it before the chunks); only .zarray waits
+            // for every chunk, and the task's pickle for .zarray.
+            auto zgroup = std::make_shared<const std::string>(zarr::zgroup_json());
             co_await for_each_bounded(
-                n, window(proto), [&](std::size_t i) -> asio::awaitable<void> {
-                    const zarr::chunk_index idx = unravel(grid, i);
+                n + 1, window(proto), [&](std::size_t i) -> asio::awaitable<void> {
+                    if (i == 0) {
+                        std::string key = group + "/.zgroup";
+                        co_await proto.put(std::move(key), zgroup);
+                        co_return;
+                    }
+                    const zarr::chunk_index idx = unravel(grid, i - 1);
                     auto body = co_await run_blocking(proto.blocking(), [&] {
                         auto& chunk = scratch();
                         chunk.resize(codec.chunk_size());
