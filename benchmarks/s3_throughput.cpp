@@ -1,26 +1,31 @@
 // S3 throughput benchmark: one workload, one path, one concurrency per run; prints one JSON line.
-// scripts/bench_s3.sh runs it against s3rver (with and without the 20 ms delay proxy) next to
-// rclone and boto3 on the same files.
+// scripts/bench_s3.sh runs it against s3rver and an nginx PUT sink (with and without the 20 ms
+// delay proxy) next to rclone and boto3 uploading the same bytes.
 //
-//   s3_throughput --host H --port P --bucket B --key K --secret S --prefix PFX
-//                 --workload w1|w2 --path async|curl --concurrency N
-//                 [--w1-mib 256] [--w2-count 1000] [--w2-kib 64] [--write-files DIR]
+//   s3_throughput --endpoint URL --bucket B --key K --secret S --prefix PFX
+//                 --workload w1|w2 --path async|sync --concurrency N
+//                 [--w1-mib 256] [--w2-count 1000] [--w2-kib 64] [--compressor none]
+//                 [--read-back 1]
+//   s3_throughput --workload w1|w2 --write-files DIR [--w1-mib ..] [--w2-count ..] [--w2-kib ..]
 //
-// W1: one float64 array of --w1-mib MiB in 1 MiB chunks, saved by array_serializer through
-//     S3_PROTOCOL (zarr, compressor none so every tool moves the same bytes), window N.
-// W2: --w2-count objects of --w2-kib KiB, N PUTs in flight (what saving that many results
-//     does on the wire).
-// --path curl: the sync path's libcurl client (easy interface, CURLOPT_AWS_SIGV4), one request
-//     at a time; --concurrency is ignored (1).
-// --write-files DIR: also writes the objects' bytes as files (DIR/w1/<chunk key>,
-//     DIR/w2/<i>) for rclone and boto3, then exits without uploading.
-// Measured: wall time and process CPU time (user + system, all threads) of the upload only.
+// Both paths go through the public API a user calls, configured by the same JSON:
+// W1: one float64 array of --w1-mib MiB in 1 MiB chunks saved as one task (`storage::save` of a
+//     `chunked_array` with `array_serializer` → zarr v2 on S3_PROTOCOL, compressor none so every
+//     tool moves the same bytes): the chunk PUTs (N in flight on the async path), then
+//     `.zarray`, then the task's pickle.
+// W2: --w2-count results of --w2-kib KiB (`bytes`), each one `storage::save`, N in flight.
+// --path sync: `functionfuse::sync::storage` (libcurl, one request at a time); --concurrency
+//     is ignored (1).
+// --write-files DIR: writes the objects' bytes as files (DIR/w1/<chunk number>, DIR/w2/<i>)
+//     for rclone and boto3, then exits without uploading.
+// Measured: wall time and process CPU time (user + system, all threads) of the saves only.
+// --read-back 1: then reads everything back the same way (W1: `read_task` of the array, its
+//     chunks fetched N at a time; W2: `read_task` of every result, N in flight) and adds
+//     read_wall_s and read_cpu_s.
 #include <sys/resource.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -28,6 +33,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
@@ -35,19 +42,20 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 
-#include "async_protocols/s3/client.hpp"
 #include "functionfuse/array.hpp"
 #include "functionfuse/array_serializer.hpp"
-#include "functionfuse/s3_protocol.hpp"
-#include "sync/curl_s3_client.hpp"
+#include "functionfuse/storage.hpp"
+#include "functionfuse/sync.hpp"
 
 namespace ff = functionfuse;
 namespace asio = boost::asio;
 
 namespace {
+
+constexpr std::size_t chunk_bytes = 1u << 20;
 
 struct args_t {
     std::map<std::string, std::string> v;
@@ -59,6 +67,9 @@ struct args_t {
             throw std::runtime_error("missing --" + k);
         return fallback;
     }
+    std::size_t number(const std::string& k, const std::string& fallback) const {
+        return std::stoul(get(k, fallback));
+    }
 };
 
 double cpu_seconds() {
@@ -67,51 +78,10 @@ double cpu_seconds() {
     return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-/// S3_PROTOCOL over one client, keys under <prefix>/<workflow>/bigdata.
-class bench_protocol : public ff::s3_protocol {
-  public:
-    bench_protocol(ff::s3::client& c, std::string bucket, std::string prefix, std::size_t window,
-                   asio::any_io_executor blocking)
-        : c_(c),
-          bucket_(std::move(bucket)),
-          prefix_(std::move(prefix)),
-          window_(window),
-          blocking_(std::move(blocking)) {}
-    const std::string& bucket() const noexcept override { return bucket_; }
-    std::string bigdata_prefix(std::string_view wf) const override {
-        return prefix_ + "/" + std::string(wf) + "/bigdata";
-    }
-    asio::awaitable<void> put(std::string key, std::shared_ptr<const std::string> body) override {
-        ++requests;
-        co_await c_.put_object(bucket_, key, std::string_view(*body));  // body lives in this frame
-    }
-    asio::awaitable<std::optional<std::string>> get(std::string key) override {
-        co_return co_await c_.get_object(bucket_, key);
-    }
-    asio::awaitable<std::vector<std::string>> list(std::string prefix) override {
-        auto r = co_await c_.list_objects_v2(bucket_, prefix);
-        std::vector<std::string> keys;
-        for (auto& o : r.objects)
-            keys.push_back(o.key);
-        co_return keys;
-    }
-    asio::awaitable<void> remove(std::vector<std::string> keys) override {
-        co_await c_.delete_objects(bucket_, keys);
-    }
-    std::size_t max_concurrency() const noexcept override { return window_; }
-    const asio::any_io_executor& blocking() const noexcept override { return blocking_; }
-    std::atomic<std::size_t> requests{0};
-
-  private:
-    ff::s3::client& c_;
-    std::string bucket_, prefix_;
-    std::size_t window_;
-    asio::any_io_executor blocking_;
-};
-
+/// Random doubles (xorshift), so no layer can shortcut on repeated bytes.
 ff::chunked_array w1_array(std::size_t mib) {
-    const std::size_t n = mib * (1u << 20) / 8;
-    auto a = ff::chunked_array::zeros(ff::dtype::float64, {n}, {(1u << 20) / 8});
+    const std::size_t n = mib * chunk_bytes / 8;
+    auto a = ff::chunked_array::zeros(ff::dtype::float64, {n}, {chunk_bytes / 8});
     auto* p = reinterpret_cast<double*>(a.mutable_data());
     std::uint64_t x = 88172645463325252ull;
     for (std::size_t i = 0; i < n; ++i) {
@@ -121,8 +91,8 @@ ff::chunked_array w1_array(std::size_t mib) {
     return a;
 }
 
-std::vector<std::shared_ptr<const std::string>> w2_bodies(std::size_t count, std::size_t kib) {
-    std::vector<std::shared_ptr<const std::string>> out;
+std::vector<std::string> w2_bodies(std::size_t count, std::size_t kib) {
+    std::vector<std::string> out;
     std::uint64_t x = 1;
     for (std::size_t i = 0; i < count; ++i) {
         std::string s(kib * 1024, '\0');
@@ -130,11 +100,49 @@ std::vector<std::shared_ptr<const std::string>> w2_bodies(std::size_t count, std
             x = x * 6364136223846793005ull + 1442695040888963407ull;
             c = static_cast<char>(x >> 56);
         }
-        out.push_back(std::make_shared<const std::string>(std::move(s)));
+        out.push_back(std::move(s));
     }
     return out;
 }
 
+void write_files(const args_t& a, const std::string& workload) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(a.get("write-files")) / workload;
+    fs::create_directories(dir);
+    auto write = [&](std::size_t i, const char* data, std::size_t n) {
+        std::ofstream(dir / std::to_string(i), std::ios::binary)
+            .write(data, static_cast<std::streamsize>(n));
+    };
+    if (workload == "w1") {
+        const auto arr = w1_array(a.number("w1-mib", "256"));
+        for (std::size_t i = 0; i * chunk_bytes < arr.nbytes(); ++i)
+            write(i, reinterpret_cast<const char*>(arr.data()) + i * chunk_bytes, chunk_bytes);
+    } else {
+        const auto bodies = w2_bodies(a.number("w2-count", "1000"), a.number("w2-kib", "64"));
+        for (std::size_t i = 0; i < bodies.size(); ++i)
+            write(i, bodies[i].data(), bodies[i].size());
+    }
+}
+
+/// The storage config both paths read: the S3 kind's native keys plus s3fs credentials.
+boost::json::value s3_config(const args_t& a, std::size_t concurrency) {
+    return {{"kind", "S3"},
+            {"options",
+             {{"path", a.get("bucket") + "/" + a.get("prefix")},
+              {"endpoint", a.get("endpoint")},
+              {"region", "us-east-1"},
+              {"max_connections", concurrency},
+              {"s3fs", {{"key", a.get("key")}, {"secret", a.get("secret")}}}}}};
+}
+
+std::shared_ptr<ff::array_serializer> serializer(const args_t& a) {
+    ff::array_options opts;
+    const std::string compressor = a.get("compressor", "none");
+    opts.zarr.id = compressor == "none" ? "" : compressor;
+    return std::make_shared<ff::array_serializer>(opts);
+}
+
+/// Runs `body(i)` for i in [0, n) with at most `width` running at once.
 template <class Body>
 asio::awaitable<void> bounded(std::size_t n, std::size_t width, Body body) {
     auto ex = co_await asio::this_coro::executor;
@@ -154,34 +162,95 @@ asio::awaitable<void> bounded(std::size_t n, std::size_t width, Body body) {
             std::rethrow_exception(e);
 }
 
-template <class T>
-T run_on(asio::io_context& ctx, asio::awaitable<T> aw) {
+/// Wall and CPU seconds (user + system, all threads) of one phase.
+struct figures {
+    double wall = 0, cpu = 0;
+};
+
+template <class F>
+figures timed(F f) {
+    const double c0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    return {std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+            cpu_seconds() - c0};
+}
+
+/// Runs one coroutine on `ctx` to completion, rethrowing its exception.
+template <class F>
+void run_on(asio::io_context& ctx, F coroutine) {
     std::exception_ptr error;
-    std::optional<T> result;
-    asio::co_spawn(ctx, std::move(aw), [&](std::exception_ptr e, T v) {
-        error = e;
-        if (!e)
-            result.emplace(std::move(v));
-    });
+    ctx.restart();
+    asio::co_spawn(ctx, std::move(coroutine), [&](std::exception_ptr e) { error = e; });
     ctx.run();
     if (error)
         std::rethrow_exception(error);
-    return std::move(*result);
 }
 
-/// The sync path's transport: every object PUT one at a time through libcurl.
-std::size_t curl_put_all(const args_t& a,
-                         const std::vector<std::pair<std::string, std::string_view>>& objects) {
-    ff::s3::client_params params;
-    params.host = a.get("host");
-    params.port = static_cast<std::uint16_t>(std::stoi(a.get("port")));
-    params.use_tls = false;
-    params.creds.access_key_id = a.get("key");
-    params.creds.secret_access_key = a.get("secret");
-    ff::detail::curl_s3_client c(params);
-    for (const auto& [key, body] : objects)
-        c.put_object(a.get("bucket"), key, body);
-    return objects.size();
+/// The saves, and with `read_back` then the reads; figures of each phase.
+std::pair<figures, std::optional<figures>> run_async(const args_t& a, std::size_t conc,
+                                                     std::optional<ff::chunked_array>& arr,
+                                                     std::vector<ff::value>& results,
+                                                     bool read_back) {
+    auto storage = ff::storage_factory(s3_config(a, conc));
+    storage->register_persistent_serializers(serializer(a));
+    asio::io_context ctx;
+    const std::size_t tasks = arr ? 1 : results.size();
+    const figures saved = timed([&] {
+        run_on(ctx, [&]() -> asio::awaitable<void> {
+            // Arguments bound to locals first: GCC 12 miscompiles class-type temporaries inside
+            // a co_await expression.
+            std::string workflow = "wf", task = "w1";
+            if (arr) {
+                ff::value array = ff::extension::make(std::move(*arr));
+                co_await storage->save(std::move(workflow), std::move(task), std::move(array));
+            } else {
+                co_await bounded(tasks, conc, [&](std::size_t i) {
+                    return storage->save("wf", "t" + std::to_string(i), std::move(results[i]));
+                });
+            }
+        });
+    });
+    if (!read_back)
+        return {saved, std::nullopt};
+    const figures read = timed([&] {
+        run_on(ctx, [&]() -> asio::awaitable<void> {
+            co_await bounded(tasks, conc, [&](std::size_t i) -> asio::awaitable<void> {
+                std::string workflow = "wf", task = arr ? "w1" : "t" + std::to_string(i);
+                ff::value v = co_await storage->read_task(std::move(workflow), std::move(task));
+                if (v.is_none())
+                    throw std::runtime_error("read back nothing");
+            });
+        });
+    });
+    return {saved, read};
+}
+
+std::pair<figures, std::optional<figures>> run_sync(const args_t& a,
+                                                    std::optional<ff::chunked_array>& arr,
+                                                    std::vector<ff::value>& results,
+                                                    bool read_back) {
+    auto storage = ff::sync::storage_factory(s3_config(a, 1));
+    storage->register_persistent_serializers(serializer(a));
+    const std::size_t tasks = arr ? 1 : results.size();
+    auto task_name = [&](std::size_t i) {
+        return arr ? std::string("w1") : "t" + std::to_string(i);
+    };
+    const figures saved = timed([&] {
+        if (arr)
+            storage->save("wf", "w1", ff::extension::make(std::move(*arr)));
+        else
+            for (std::size_t i = 0; i < tasks; ++i)
+                storage->save("wf", task_name(i), results[i]);
+    });
+    if (!read_back)
+        return {saved, std::nullopt};
+    const figures read = timed([&] {
+        for (std::size_t i = 0; i < tasks; ++i)
+            if (storage->read_task("wf", task_name(i)).is_none())
+                throw std::runtime_error("read back nothing");
+    });
+    return {saved, read};
 }
 
 }  // namespace
@@ -195,106 +264,49 @@ int main(int argc, char** argv) try {
         a.v[k.substr(2)] = argv[i + 1];
     }
     const std::string workload = a.get("workload");
-    const std::string path = a.get("path", "async");
-    const std::size_t conc = std::stoul(a.get("concurrency", "16"));
-    const std::size_t w1_mib = std::stoul(a.get("w1-mib", "256"));
-    const std::size_t w2_count = std::stoul(a.get("w2-count", "1000"));
-    const std::size_t w2_kib = std::stoul(a.get("w2-kib", "64"));
-
+    if (workload != "w1" && workload != "w2")
+        throw std::runtime_error("--workload must be w1 or w2");
     if (a.v.count("write-files")) {
-        namespace fs = std::filesystem;
-        const fs::path dir = a.get("write-files");
-        if (workload == "w1") {
-            fs::create_directories(dir / "w1");
-            auto arr = w1_array(w1_mib);
-            const std::size_t chunk = 1u << 20;
-            for (std::size_t i = 0; i * chunk < arr.nbytes(); ++i)
-                std::ofstream(dir / "w1" / std::to_string(i), std::ios::binary)
-                    .write(reinterpret_cast<const char*>(arr.data()) + i * chunk, chunk);
-        } else {
-            fs::create_directories(dir / "w2");
-            auto bodies = w2_bodies(w2_count, w2_kib);
-            for (std::size_t i = 0; i < bodies.size(); ++i)
-                std::ofstream(dir / "w2" / std::to_string(i), std::ios::binary)
-                    .write(bodies[i]->data(), static_cast<std::streamsize>(bodies[i]->size()));
-        }
+        write_files(a, workload);
         return 0;
     }
+    const std::string path = a.get("path", "async");
+    const std::size_t conc = path == "sync" ? 1 : a.number("concurrency", "16");
 
-    const std::string prefix = a.get("prefix");
+    std::optional<ff::chunked_array> arr;
+    std::vector<ff::value> results;
     std::uint64_t bytes = 0;
     std::size_t requests = 0;
-    double wall = 0, cpu = 0;
-    std::optional<ff::chunked_array> arr;
-    std::vector<std::shared_ptr<const std::string>> bodies;
-    if (workload == "w1")
-        arr = w1_array(w1_mib);
-    else
-        bodies = w2_bodies(w2_count, w2_kib);
-
-    if (path == "curl") {
-        std::vector<std::pair<std::string, std::string_view>> objects;
-        if (arr) {
-            const std::size_t chunk = 1u << 20;
-            for (std::size_t i = 0; i * chunk < arr->nbytes(); ++i)
-                objects.emplace_back(
-                    prefix + "/w1/" + std::to_string(i),
-                    std::string_view(reinterpret_cast<const char*>(arr->data()) + i * chunk,
-                                     chunk));
-        } else {
-            for (std::size_t i = 0; i < bodies.size(); ++i)
-                objects.emplace_back(prefix + "/w2/" + std::to_string(i), *bodies[i]);
-        }
-        for (auto& o : objects)
-            bytes += o.second.size();
-        const double c0 = cpu_seconds();
-        const auto t0 = std::chrono::steady_clock::now();
-        requests = curl_put_all(a, objects);
-        wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        cpu = cpu_seconds() - c0;
+    if (workload == "w1") {
+        arr = w1_array(a.number("w1-mib", "256"));
+        bytes = arr->nbytes();
+        requests = bytes / chunk_bytes + 3;  // chunks, .zgroup, .zarray, the task's pickle
     } else {
-        asio::io_context ctx;
-        asio::thread_pool pool(2);
-        ff::s3::client_params params;
-        params.host = a.get("host");
-        params.port = static_cast<std::uint16_t>(std::stoi(a.get("port")));
-        params.use_tls = false;
-        params.creds.access_key_id = a.get("key");
-        params.creds.secret_access_key = a.get("secret");
-        params.max_connections = conc;
-        params.unsigned_payload = a.get("unsigned-payload", "0") == "1";
-        ff::s3::client client(ctx.get_executor(), params);
-        bench_protocol proto(client, a.get("bucket"), prefix, conc, pool.get_executor());
-        const double c0 = cpu_seconds();
-        const auto t0 = std::chrono::steady_clock::now();
-        if (arr) {
-            ff::protocols protos{{std::string(ff::S3_PROTOCOL),
-                                  std::shared_ptr<ff::protocol>(&proto, [](ff::protocol*) {})}};
-            ff::array_options opts;
-            opts.zarr.id = a.get("compressor", "none") == "none" ? "" : a.get("compressor");
-            ff::array_serializer ser(opts);
-            run_on(ctx, ser.pickle(protos, "wf", ff::extension::make(*arr)));
-            bytes = arr->nbytes();
-        } else {
-            run_on(ctx, [&]() -> asio::awaitable<int> {
-                co_await bounded(bodies.size(), conc, [&](std::size_t i) -> asio::awaitable<void> {
-                    co_await proto.put(prefix + "/w2/" + std::to_string(i), bodies[i]);
-                });
-                co_return 0;
-            }());
-            for (auto& b : bodies)
-                bytes += b->size();
+        for (auto& body : w2_bodies(a.number("w2-count", "1000"), a.number("w2-kib", "64"))) {
+            bytes += body.size();
+            results.emplace_back(ff::bytes(std::move(body)));
         }
-        wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        cpu = cpu_seconds() - c0;
-        requests = proto.requests;
-        pool.join();
+        requests = results.size();
     }
+
+    figures saved;
+    std::optional<figures> read;
+    const bool read_back = a.get("read-back", "0") == "1";
+    if (path == "sync")
+        std::tie(saved, read) = run_sync(a, arr, results, read_back);
+    else if (path == "async")
+        std::tie(saved, read) = run_async(a, conc, arr, results, read_back);
+    else
+        throw std::runtime_error("--path must be async or sync");
+    std::string read_fields;
+    if (read)
+        read_fields = ", \"read_wall_s\": " + std::to_string(read->wall) +
+                      ", \"read_cpu_s\": " + std::to_string(read->cpu);
     std::printf(
         "{\"tool\": \"%s\", \"workload\": \"%s\", \"concurrency\": %zu, \"bytes\": %llu, "
-        "\"requests\": %zu, \"wall_s\": %.4f, \"cpu_s\": %.4f}\n",
-        path.c_str(), workload.c_str(), path == "curl" ? std::size_t{1} : conc,
-        static_cast<unsigned long long>(bytes), requests, wall, cpu);
+        "\"requests\": %zu, \"wall_s\": %.4f, \"cpu_s\": %.4f%s}\n",
+        path.c_str(), workload.c_str(), conc, static_cast<unsigned long long>(bytes), requests,
+        saved.wall, saved.cpu, read_fields.c_str());
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "s3_throughput: %s\n", e.what());
