@@ -63,12 +63,13 @@ class client {
                                                    std::shared_ptr<const std::string> body,
                                                    const put_options& options);
 
-    /// Reads an object, or the inclusive byte `range` of it. A missing key throws
-    /// `functionfuse::not_found`.
+    /// Reads an object, or the inclusive byte `range` of it. A missing key (404 NoSuchKey)
+    /// throws `functionfuse::not_found`; a missing bucket (404 NoSuchBucket) is an `s3_error`.
     boost::asio::awaitable<std::string> get_object(std::string_view bucket, std::string_view key,
                                                    std::optional<byte_range> range = {});
 
-    /// Metadata of an object, or nullopt if it does not exist.
+    /// Metadata of an object, or nullopt if it does not exist (a HEAD answer has no body, so
+    /// a missing bucket also reads as nullopt).
     boost::asio::awaitable<std::optional<object_info>> head_object(std::string_view bucket,
                                                                    std::string_view key);
 
