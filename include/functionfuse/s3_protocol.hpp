@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,17 @@ class s3_protocol : public protocol {
     /// Stores `body` under `key` (atomically per object, as S3 PUT is).
     virtual boost::asio::awaitable<void> put(std::string key,
                                              std::shared_ptr<const std::string> body) = 0;
+    /// Stores `bytes` under `key` without copying them where the transport can send from the
+    /// caller's memory; `owner` keeps that memory alive until the upload has finished. The
+    /// default copies them into a string for `put`.
+    virtual boost::asio::awaitable<void> put_bytes(std::string key,
+                                                   std::shared_ptr<const void> owner,
+                                                   std::span<const std::byte> bytes) {
+        (void)owner;
+        auto body = std::make_shared<const std::string>(reinterpret_cast<const char*>(bytes.data()),
+                                                        bytes.size());
+        co_await put(std::move(key), std::move(body));
+    }
     /// The object's bytes, or nullopt if it does not exist.
     virtual boost::asio::awaitable<std::optional<std::string>> get(std::string key) = 0;
     /// Every key under `prefix` (all pages), sorted.

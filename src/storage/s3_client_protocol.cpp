@@ -50,9 +50,9 @@ namespace {
 // Coroutine parameters here are references only (see client.hpp on GCC 12).
 
 asio::awaitable<void> do_put(s3::client& c, const std::string& bucket, const std::string& key,
-                             const std::string& body) {
+                             const std::string_view& body) {
     try {
-        co_await c.put_object(bucket, key, std::string_view(body));
+        co_await c.put_object(bucket, key, body);
     } catch (...) {
         rethrow_naming_bucket(bucket);
     }
@@ -112,7 +112,23 @@ asio::awaitable<void> s3_client_protocol::put(std::string key,
                                               std::shared_ptr<const std::string> body) {
     co_await asio::co_spawn(
         io_,
-        [&]() -> asio::awaitable<void> { co_await do_put(*client_, location_.bucket, key, *body); },
+        [&]() -> asio::awaitable<void> {
+            const std::string_view bytes(*body);
+            co_await do_put(*client_, location_.bucket, key, bytes);
+        },
+        asio::use_awaitable);
+}
+
+asio::awaitable<void> s3_client_protocol::put_bytes(std::string key,
+                                                    std::shared_ptr<const void> owner,
+                                                    std::span<const std::byte> bytes) {
+    (void)owner;  // the caller's reference keeps the bytes alive until this returns
+    co_await asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+            const std::string_view body(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+            co_await do_put(*client_, location_.bucket, key, body);
+        },
         asio::use_awaitable);
 }
 

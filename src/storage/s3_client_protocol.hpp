@@ -25,6 +25,8 @@ class s3_client_protocol final : public s3_protocol {
     }
     boost::asio::awaitable<void> put(std::string key,
                                      std::shared_ptr<const std::string> body) override;
+    boost::asio::awaitable<void> put_bytes(std::string key, std::shared_ptr<const void> owner,
+                                           std::span<const std::byte> bytes) override;
     boost::asio::awaitable<std::optional<std::string>> get(std::string key) override;
     boost::asio::awaitable<std::vector<std::string>> list(std::string prefix) override;
     boost::asio::awaitable<void> remove(std::vector<std::string> keys) override;

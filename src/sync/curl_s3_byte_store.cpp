@@ -43,6 +43,15 @@ asio::awaitable<void> curl_s3_protocol::put(std::string key,
     co_return;
 }
 
+asio::awaitable<void> curl_s3_protocol::put_bytes(std::string key,
+                                                  std::shared_ptr<const void> owner,
+                                                  std::span<const std::byte> bytes) {
+    (void)owner;  // the upload is done before this returns
+    const std::string_view body(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    naming_bucket(location_.bucket, [&] { client_->put_object(location_.bucket, key, body); });
+    co_return;
+}
+
 asio::awaitable<std::optional<std::string>> curl_s3_protocol::get(std::string key) {
     co_return naming_bucket(location_.bucket,
                             [&] { return client_->get_object(location_.bucket, key); });
