@@ -307,13 +307,25 @@ class zarr_array_store : public array_store {
                         co_return;
                     }
                     const zarr::chunk_index idx = unravel(grid, i - 1);
+                    std::string key = prefix + zarr::chunk_key(meta, idx);
+                    if (codec.stores_native_bytes()) {
+                        // Uncompressed and unpadded: sent straight from the array's memory,
+                        // which `a` keeps alive (no copy, no per-chunk buffer).
+                        if (auto at = zarr::contiguous_chunk_offset(meta, idx)) {
+                            // Locals, not temporaries, as arguments (GCC 12 coroutines).
+                            std::shared_ptr<const void> owner = a;
+                            const auto chunk_bytes = bytes.subspan(*at, codec.chunk_size());
+                            co_await proto.put_bytes(std::move(key), std::move(owner), chunk_bytes);
+                            co_return;
+                        }
+                    }
                     auto body = co_await run_blocking(proto.blocking(), [&] {
                         auto& chunk = scratch();
                         chunk.resize(codec.chunk_size());
                         zarr::extract_chunk(meta, bytes, idx, chunk);
                         return std::make_shared<const std::string>(codec.encode(chunk));
                     });
-                    co_await proto.put(prefix + zarr::chunk_key(meta, idx), std::move(body));
+                    co_await proto.put(std::move(key), std::move(body));
                 });
             co_await proto.put(prefix + ".zarray", zarray);
         } catch (...) {

@@ -84,6 +84,10 @@ std::vector<case_spec> cases() {
         {"i4_2d_zstd", make_array<std::int32_t>({10, 9}, {4, 4}), zstd},
         {"b1_1d_zlib", make_array<bool>({13}, {5}), zlib},
         {"u1_2d_none", make_array<std::uint8_t>({6, 6}, {6, 4}), none},
+        // Uncompressed whole-row blocks go up straight from the array's memory; the last
+        // (edge) block is padded as usual.
+        {"f8_2d_rows_none", make_array<double>({7, 5}, {2, 5}), none},
+        {"i2_1d_none", make_array<std::int16_t>({100}, {32}), none},
         {"f4_2d_bitshuffle", make_array<float>({33, 17}, {8, 8}), bitshuffle},
         {"i8_0d", make_array<std::int64_t>({}, {}), blosc},
         {"u2_empty", make_array<std::uint16_t>({0, 4}, {1, 2}), blosc},

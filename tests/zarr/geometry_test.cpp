@@ -232,3 +232,40 @@ TEST(ZarrGeometry, HostileSizesOverflowCleanly) {
     EXPECT_THROW(zarr::array_byte_size(m), zarr::format_error);
     EXPECT_EQ(zarr::chunk_byte_size(m), 8u);
 }
+
+// A chunk reported contiguous is byte-for-byte the array's bytes at that offset (what the S3
+// store then uploads without copying); edge chunks and chunks that cut rows never are.
+TEST(ZarrGeometry, ContiguousChunkOffsetPointsAtTheChunksBytes) {
+    struct tcase {
+        zarr::shape_type shape, chunks;
+        std::size_t contiguous;  // how many chunks qualify
+    };
+    for (const auto& c : std::vector<tcase>{{{10}, {3}, 3},
+                                            {{9}, {3}, 3},
+                                            {{5, 7}, {2, 7}, 2},
+                                            {{5, 7}, {2, 3}, 0},
+                                            {{5, 7}, {1, 7}, 5},
+                                            {{4, 6, 5}, {1, 1, 5}, 24},
+                                            {{4, 6, 5}, {1, 2, 5}, 12},
+                                            {{4, 6, 5}, {2, 2, 5}, 0},
+                                            {{3, 4}, {8, 9}, 0},
+                                            {{}, {}, 1}}) {
+        auto m = meta(c.shape, c.chunks, zarr::dtype_of<std::int32_t>(), std::int64_t{-1});
+        std::vector<std::int32_t> array(zarr::element_count(c.shape));
+        std::iota(array.begin(), array.end(), 0);
+        std::vector<std::int32_t> chunk(zarr::element_count(c.chunks));
+        std::size_t found = 0;
+        for (const auto& idx : zarr::all_chunks(m)) {
+            auto at = zarr::contiguous_chunk_offset(m, idx);
+            if (!at)
+                continue;
+            ++found;
+            zarr::extract_chunk(m, bytes_of(array), idx, bytes_of(chunk));
+            const auto whole = bytes_of(array);
+            ASSERT_LE(*at + chunk.size() * 4, whole.size()) << zarr::chunk_key(idx);
+            EXPECT_EQ(std::memcmp(whole.data() + *at, chunk.data(), chunk.size() * 4), 0)
+                << "chunk " << zarr::chunk_key(idx);
+        }
+        EXPECT_EQ(found, c.contiguous) << "shape rank " << c.shape.size();
+    }
+}

@@ -33,6 +33,11 @@ class chunk_codec {
     const array_metadata& metadata() const noexcept { return meta_; }
     /// Bytes of one decoded chunk.
     std::size_t chunk_size() const noexcept { return chunk_size_; }
+    /// True when a chunk is stored exactly as its native bytes (no compressor, native byte
+    /// order): `encode` would only copy it.
+    bool stores_native_bytes() const noexcept {
+        return !meta_.compressor && !meta_.dtype.needs_swap();
+    }
 
     /// The stored bytes of one full chunk given in native byte order.
     /// Throws `functionfuse::error` if `chunk.size() != chunk_size()`, `io_error` if the

@@ -280,6 +280,25 @@ void copy_box(std::size_t itemsize, std::span<const std::byte> src,
     }
 }
 
+std::optional<std::size_t> contiguous_chunk_offset(const array_metadata& m,
+                                                   std::span<const std::uint64_t> index) {
+    if (index.size() != m.rank())
+        return std::nullopt;
+    std::size_t d = 0;
+    while (d + 1 < m.rank() && m.chunks[d] == 1)
+        ++d;
+    for (std::size_t e = d + 1; e < m.rank(); ++e)
+        if (m.chunks[e] != m.shape[e])
+            return std::nullopt;
+    std::uint64_t offset = 0;  // in elements, row-major
+    for (std::size_t e = 0; e < m.rank(); ++e) {
+        if ((index[e] + 1) * m.chunks[e] > m.shape[e])
+            return std::nullopt;  // edge chunk: stored padded
+        offset = offset * m.shape[e] + index[e] * m.chunks[e];
+    }
+    return static_cast<std::size_t>(offset * m.dtype.itemsize());
+}
+
 void extract_chunk(const array_metadata& m, std::span<const std::byte> array,
                    std::span<const std::uint64_t> index, std::span<std::byte> chunk) {
     check_buffer(array.size(), array_byte_size(m), "array");

@@ -82,6 +82,13 @@ region chunk_region(const array_metadata& m, std::span<const std::uint64_t> inde
 /// Fills `out` (a whole number of elements) with the array's fill value in native order.
 void fill_with_fill_value(const array_metadata& m, std::span<std::byte> out);
 
+/// The byte offset of chunk `index` in the whole C-order array when the chunk is a complete
+/// (not an edge chunk) and contiguous run of it, so its decoded bytes can be sent from there
+/// as they are; nullopt otherwise. Contiguous: every dimension after the first one whose
+/// chunk extent is not 1 is whole (1-d arrays; blocks of whole rows).
+std::optional<std::size_t> contiguous_chunk_offset(const array_metadata& m,
+                                                   std::span<const std::uint64_t> index);
+
 /// Copies chunk `index` out of the whole C-order `array` (`array_byte_size(m)` bytes) into
 /// `chunk` (`chunk_byte_size(m)` bytes); the part of an edge chunk past the array's end is
 /// set to the fill value, as zarr stores it.
