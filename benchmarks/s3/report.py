@@ -38,43 +38,33 @@ cpu_conc = concs[-2] if len(concs) > 1 else concs[0]  # CPU per GiB is quoted at
 field_of = {"w1": "mbps", "w2": "rps"}
 unit_of = {"w1": "MB/s", "w2": "requests/s"}
 
-print("Throughput (W1 in MB/s, W2 in requests/s; medians of %d rounds) and client CPU per GiB."
+
+def table(tools, phase=""):
+    """One Markdown row per server, latency, workload and client: a figure per pool size."""
+    print("| server | added latency | workload | client | "
+          + " | ".join("c=%d" % c for c in concs) + " | CPU s/GiB at c=%d (sync: 1) |" % cpu_conc)
+    print("|---" * (5 + len(concs)) + "|")
+    for s in servers:
+        for lat in latencies:
+            for wl in ("w1", "w2"):
+                for tool in tools:
+                    cells = [med((s, lat, wl, tool, c), field_of[wl], phase) for c in concs]
+                    cpu = med((s, lat, wl, tool, 1 if tool == "sync" else cpu_conc), "cpu", phase)
+                    if cpu is None:
+                        continue
+                    print("| %s | %d ms | %s | %s | %s | %.2f |" % (
+                        s, lat, wl.upper(), tool,
+                        " | ".join("" if v is None else "%.0f" % v for v in cells), cpu))
+
+
+print("Uploads (W1 in MB/s, W2 in requests/s; medians of %d rounds) and client CPU per GiB."
       % max(len(v) for v in groups.values()))
 print()
-print("| server | added latency | workload | client | "
-      + " | ".join("c=%d" % c for c in concs) + " | CPU s/GiB at c=%d |" % cpu_conc)
-print("|---" * (5 + len(concs)) + "|")
-for s in servers:
-    for lat in latencies:
-        for wl in ("w1", "w2"):
-            for tool in TOOLS:
-                cells = []
-                for c in concs:
-                    v = med((s, lat, wl, tool, c), field_of[wl])
-                    cells.append("%.0f" % v if v is not None else "")
-                if not any(cells):
-                    continue
-                cpu = med((s, lat, wl, tool, 1 if tool == "sync" else cpu_conc), "cpu")
-                print("| %s | %d ms | %s | %s | %s | %s |" % (
-                    s, lat, wl.upper(), tool, " | ".join(cells), "%.2f" % cpu if cpu else ""))
+table(TOOLS)
 print()
 print("Reading it back with `read_task` (our two paths only; W1 in MB/s, W2 in requests/s):")
 print()
-print("| server | added latency | workload | client | "
-      + " | ".join("c=%d" % c for c in concs) + " | CPU s/GiB at c=%d |" % cpu_conc)
-print("|---" * (5 + len(concs)) + "|")
-for s in servers:
-    for lat in latencies:
-        for wl in ("w1", "w2"):
-            for tool in ("async", "sync"):
-                cells = []
-                for c in concs:
-                    v = med((s, lat, wl, tool, c), field_of[wl], "read_")
-                    cells.append("%.0f" % v if v is not None else "")
-                cpu = med((s, lat, wl, tool, 1 if tool == "sync" else cpu_conc), "cpu", "read_")
-                if cpu is None:
-                    continue
-                print("| %s | %d ms | %s | %s | %s | %.2f |" % (s, lat, wl.upper(), tool, " | ".join(cells), cpu))
+table(("async", "sync"), "read_")
 print()
 print("Ratios (same run):")
 print()
