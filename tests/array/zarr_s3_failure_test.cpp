@@ -3,16 +3,13 @@
 // failed upload (an injected failure, or connection resets through tests/tools/fault_proxy)
 // surfaces the error and leaves no array behind. Also: the number of PUTs in flight stays
 // within the protocol's window.
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <csignal>
-#include <cstdio>
+#include <functional>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "async_protocols/zarr/error.hpp"
+#include "fault_proxy_process.hpp"
 #include "functionfuse/array.hpp"
 #include "functionfuse/array_serializer.hpp"
 #include "zarr_s3_test_support.hpp"
@@ -29,50 +26,7 @@ ff::chunked_array ramp(std::vector<std::size_t> shape, std::vector<std::size_t> 
     return a;
 }
 
-/// tests/tools/fault_proxy in front of s3rver; stopped on destruction.
-class fault_proxy_process {
-  public:
-    fault_proxy_process(std::uint16_t upstream_port, const std::string& args) {
-        int out[2];
-        if (::pipe(out) != 0)
-            throw std::runtime_error("pipe failed");
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(out[1], STDOUT_FILENO);
-            ::close(out[0]);
-            ::close(out[1]);
-            const std::string cmd = std::string("exec '") + FF_FAULT_PROXY_PATH +
-                                    "' --upstream 127.0.0.1:" + std::to_string(upstream_port) +
-                                    " " + args;
-            ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        ::close(out[1]);
-        FILE* f = ::fdopen(out[0], "r");
-        unsigned port = 0;
-        const bool ok = f && std::fscanf(f, "listening on %u", &port) == 1;
-        if (f)
-            std::fclose(f);
-        if (!ok) {
-            stop();
-            throw std::runtime_error("fault_proxy did not start");
-        }
-        port_ = static_cast<std::uint16_t>(port);
-    }
-    ~fault_proxy_process() { stop(); }
-    std::uint16_t port() const { return port_; }
-
-  private:
-    void stop() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            ::waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-        }
-    }
-    pid_t pid_ = -1;
-    std::uint16_t port_ = 0;
-};
+using ff_test::fault_proxy_process;
 
 class ZarrS3Failures : public ff_test::zarr_s3_fixture {
   protected:

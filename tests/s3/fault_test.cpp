@@ -1,10 +1,5 @@
 // The S3 client through tests/tools/fault_proxy in front of s3rver: injected 503 SlowDown,
 // mid-body connection resets and stalls. Runs once over HTTP (the proxy speaks plain HTTP).
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <csignal>
-#include <cstdio>
 #include <random>
 #include <string>
 
@@ -21,6 +16,7 @@
 
 #include "async_protocols/s3/client.hpp"
 #include "async_protocols/s3/sigv4.hpp"
+#include "fault_proxy_process.hpp"
 #include "for_each_concurrently.hpp"
 #include "functionfuse/error.hpp"
 #include "s3rver_endpoint.hpp"
@@ -30,48 +26,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-/// Runs fault_proxy in front of `upstream_port`; stops it on destruction.
-class fault_proxy_process {
-  public:
-    fault_proxy_process(std::uint16_t upstream_port, const std::string& fault_args) {
-        int out[2];
-        if (::pipe(out) != 0)
-            throw std::runtime_error("pipe failed");
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(out[1], STDOUT_FILENO);
-            ::close(out[0]);
-            ::close(out[1]);
-            const std::string cmd = std::string("exec '") + FF_FAULT_PROXY_PATH +
-                                    "' --upstream 127.0.0.1:" + std::to_string(upstream_port) +
-                                    " " + fault_args;
-            ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        ::close(out[1]);
-        FILE* f = ::fdopen(out[0], "r");
-        unsigned port = 0;
-        if (!f || std::fscanf(f, "listening on %u", &port) != 1) {
-            stop();
-            throw std::runtime_error("fault_proxy did not start");
-        }
-        std::fclose(f);
-        port_ = static_cast<std::uint16_t>(port);
-    }
-    ~fault_proxy_process() { stop(); }
-    std::uint16_t port() const { return port_; }
-
-  private:
-    void stop() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            ::waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-        }
-    }
-    pid_t pid_ = -1;
-    std::uint16_t port_ = 0;
-};
+using ff_test::fault_proxy_process;
 
 std::string body_for(std::size_t i) {
     std::mt19937 rng(static_cast<unsigned>(i));
