@@ -117,13 +117,12 @@ class client_s3_protocol : public functionfuse::s3_protocol {
 };
 
 /// A fixture with an s3rver endpoint, a client and a protocol rooted at a fresh prefix.
-class zarr_s3_fixture : public ::testing::Test {
+class zarr_s3_fixture : public s3rver_test {
   protected:
     void SetUp() override {
-        auto e = load_s3rver_endpoint();
-        if (!e)
-            GTEST_SKIP() << "no s3rver fixture (run through ctest)";
-        endpoint = *e;
+        s3rver_test::SetUp();
+        if (IsSkipped())
+            return;
         std::random_device rd;
         root = std::string("zarrs3-") +
                ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
@@ -142,10 +141,6 @@ class zarr_s3_fixture : public ::testing::Test {
                                                       std::size_t window) {
         return std::make_shared<client_s3_protocol>(c, endpoint.bucket, root, window,
                                                     pool.get_executor());
-    }
-    template <class T>
-    T run(boost::asio::awaitable<T> aw) {
-        return run_on(ctx, std::move(aw));
     }
     /// Every key under `prefix`.
     std::vector<std::string> keys_under(const std::string& prefix) {
@@ -191,9 +186,7 @@ def upload(src, prefix):
         return run_python(prelude + script, args);
     }
 
-    boost::asio::io_context ctx;  // first: outlives the client
     boost::asio::thread_pool pool{2};
-    s3rver_endpoint endpoint;
     std::string root;
     std::unique_ptr<functionfuse::s3::client> client;
     std::shared_ptr<client_s3_protocol> proto;

@@ -23,28 +23,11 @@ namespace asio = boost::asio;
 
 namespace {
 
-class S3Client : public ::testing::Test {
+class S3Client : public ff_test::s3rver_test {
   protected:
-    void SetUp() override {
-        auto e = ff_test::load_s3rver_endpoint();
-        if (!e)
-            GTEST_SKIP() << "no s3rver fixture (run through ctest)";
-        endpoint = *e;
-        // Each test works under its own prefix so tests do not see each other's keys.
-        prefix = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "/";
-    }
     std::unique_ptr<s3::client> make_client() {
         return std::make_unique<s3::client>(ctx.get_executor(), endpoint.params);
     }
-
-    template <class T>
-    T run(asio::awaitable<T> aw) {
-        return ff_test::run_on(ctx, std::move(aw));
-    }
-
-    asio::io_context ctx;  // declared first: outlives the clients of a test body
-    ff_test::s3rver_endpoint endpoint;
-    std::string prefix;
 };
 
 std::string random_bytes(std::size_t n, unsigned seed) {

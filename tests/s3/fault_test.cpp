@@ -64,25 +64,13 @@ http::request<http::string_body> signed_request(const ff_test::s3rver_endpoint& 
     return req;
 }
 
-class S3Faults : public ::testing::Test {
+class S3Faults : public ff_test::s3rver_test {
   protected:
     void SetUp() override {
-        auto e = ff_test::load_s3rver_endpoint();
-        if (!e)
-            GTEST_SKIP() << "no s3rver fixture (run through ctest)";
-        if (e->params.use_tls)
+        s3rver_test::SetUp();
+        if (!IsSkipped() && endpoint.params.use_tls)
             GTEST_SKIP() << "the fault proxy speaks plain HTTP";
-        endpoint = *e;
-        prefix = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "/";
     }
-    template <class T>
-    T run(asio::awaitable<T> aw) {
-        return ff_test::run_on(ctx, std::move(aw));
-    }
-
-    asio::io_context ctx;  // declared first: outlives the clients of a test body
-    ff_test::s3rver_endpoint endpoint;
-    std::string prefix;
 };
 
 }  // namespace

@@ -7,6 +7,10 @@
 #include <optional>
 #include <string>
 
+#include <gtest/gtest.h>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include "async_protocols/s3/client_params.hpp"
 
 #include "run_awaitable.hpp"  // run_on
@@ -45,5 +49,27 @@ inline std::optional<s3rver_endpoint> load_s3rver_endpoint() {
     e.params.request_timeout = std::chrono::seconds(60);
     return e;
 }
+
+/// A test against the suite's s3rver: skipped when run outside ctest (no fixture state); each
+/// test works under a key prefix of its own ("<test name>/") so tests never see each other's
+/// keys. `ctx` is declared first so it outlives whatever a derived fixture builds on it.
+class s3rver_test : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto e = load_s3rver_endpoint();
+        if (!e)
+            GTEST_SKIP() << "no s3rver fixture (run through ctest)";
+        endpoint = *e;
+        prefix = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "/";
+    }
+    template <class T>
+    T run(boost::asio::awaitable<T> aw) {
+        return run_on(ctx, std::move(aw));
+    }
+
+    boost::asio::io_context ctx;
+    s3rver_endpoint endpoint;
+    std::string prefix;
+};
 
 }  // namespace ff_test
