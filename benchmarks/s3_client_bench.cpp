@@ -24,7 +24,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "async_protocols/s3/client.hpp"
+#include "async_protocols/s3/beast/client.hpp"
 
 namespace asio = boost::asio;
 namespace s3 = functionfuse::s3;

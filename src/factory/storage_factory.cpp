@@ -4,8 +4,8 @@
 #include <fmt/ranges.h>
 #include <boost/json.hpp>
 
-#include "factory/config_reader.hpp"
-#include "factory/storage_kinds.hpp"
+#include "storage/config_reader.hpp"
+#include "storage/storage_kinds.hpp"
 #include "functionfuse/error.hpp"
 
 namespace functionfuse {

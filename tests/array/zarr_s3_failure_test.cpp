@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "async_protocols/zarr/error.hpp"
+#include "formats/zarr/error.hpp"
 #include "fault_proxy_process.hpp"
 #include "functionfuse/array.hpp"
 #include "functionfuse/array_serializer.hpp"

@@ -18,7 +18,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "../s3/s3rver_endpoint.hpp"
-#include "async_protocols/s3/client.hpp"
+#include "async_protocols/s3/beast/client.hpp"
 #include "functionfuse/array_serializer.hpp"
 #include "functionfuse/error.hpp"
 #include "functionfuse/s3_protocol.hpp"

@@ -13,7 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "async_protocols/s3/client.hpp"
+#include "async_protocols/s3/beast/client.hpp"
 #include "for_each_concurrently.hpp"
 #include "functionfuse/error.hpp"
 #include "s3rver_endpoint.hpp"

@@ -10,7 +10,7 @@
 
 #include <functionfuse/error.hpp>
 
-#include "async_protocols/s3/credentials.hpp"
+#include "async_protocols/s3/credentials/credentials.hpp"
 #include "temp_dir.hpp"
 
 namespace s3 = functionfuse::s3;

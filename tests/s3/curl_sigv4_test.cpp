@@ -36,8 +36,8 @@
 #include <utility>
 #include <vector>
 
-#include "async_protocols/s3/crypto.hpp"
-#include "async_protocols/s3/sigv4.hpp"
+#include "async_protocols/s3/core/crypto.hpp"
+#include "async_protocols/s3/core/sigv4.hpp"
 #include "raw_http_request.hpp"
 
 namespace s3 = functionfuse::s3;

@@ -6,7 +6,7 @@
 
 #include <functionfuse/error.hpp>
 
-#include "async_protocols/s3/endpoint.hpp"
+#include "async_protocols/s3/core/endpoint.hpp"
 
 namespace s3 = functionfuse::s3;
 

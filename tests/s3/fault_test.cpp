@@ -14,8 +14,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
-#include "async_protocols/s3/client.hpp"
-#include "async_protocols/s3/sigv4.hpp"
+#include "async_protocols/s3/beast/client.hpp"
+#include "async_protocols/s3/core/sigv4.hpp"
 #include "fault_proxy_process.hpp"
 #include "for_each_concurrently.hpp"
 #include "functionfuse/error.hpp"

@@ -1,7 +1,7 @@
 // The pool's bookkeeping without sockets: bound, reuse, FIFO waiters, endpoints, expiry.
 #include <gtest/gtest.h>
 
-#include "async_protocols/s3/pool_state.hpp"
+#include "async_protocols/s3/beast/pool_state.hpp"
 
 using functionfuse::s3::pool_state;
 using action = pool_state::action;

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "async_protocols/s3/uri_encode.hpp"
+#include "async_protocols/s3/core/uri_encode.hpp"
 
 namespace ff_test {
 

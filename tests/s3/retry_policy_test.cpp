@@ -1,7 +1,7 @@
 // retry_policy: which failures are retried, and the full-jitter backoff bounds.
 #include <gtest/gtest.h>
 
-#include "async_protocols/s3/retry_policy.hpp"
+#include "async_protocols/s3/core/retry_policy.hpp"
 
 using functionfuse::s3::failure_kind;
 using functionfuse::s3::retry_params;

@@ -11,7 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "async_protocols/s3/client_params.hpp"
+#include "async_protocols/s3/core/client_params.hpp"
 
 #include "run_awaitable.hpp"  // run_on
 

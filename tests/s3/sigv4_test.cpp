@@ -26,9 +26,9 @@
 
 #include <functionfuse/error.hpp>
 
-#include "async_protocols/s3/crypto.hpp"
-#include "async_protocols/s3/sigv4.hpp"
-#include "async_protocols/s3/uri_encode.hpp"
+#include "async_protocols/s3/core/crypto.hpp"
+#include "async_protocols/s3/core/sigv4.hpp"
+#include "async_protocols/s3/core/uri_encode.hpp"
 #include "raw_http_request.hpp"
 
 namespace fs = std::filesystem;

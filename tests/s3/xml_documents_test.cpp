@@ -1,8 +1,8 @@
 // S3 XML documents: error bodies into s3_error (no secrets), listings, multipart, delete.
 #include <gtest/gtest.h>
 
-#include "async_protocols/s3/error_response.hpp"
-#include "async_protocols/s3/xml_documents.hpp"
+#include "async_protocols/s3/core/error_response.hpp"
+#include "async_protocols/s3/core/xml_documents.hpp"
 
 namespace s3 = functionfuse::s3;
 

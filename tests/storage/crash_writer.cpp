@@ -12,8 +12,8 @@
 
 #include "functionfuse/executor.hpp"
 #include "run_awaitable.hpp"
-#include "storage/file_storage.hpp"
-#include "sync/file_storage.hpp"
+#include "async_protocols/file/file_storage.hpp"
+#include "async_protocols/file/sync_file_storage.hpp"
 
 namespace ff = functionfuse;
 

@@ -14,7 +14,7 @@
 
 #include "blob_serializer.hpp"
 #include "functionfuse/executor.hpp"
-#include "storage/file_storage.hpp"
+#include "async_protocols/file/file_storage.hpp"
 #include "temp_dir.hpp"
 
 namespace ff = functionfuse;

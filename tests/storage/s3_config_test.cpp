@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include "factory/s3_options.hpp"
+#include "async_protocols/s3/s3_options.hpp"
 #include "functionfuse/error.hpp"
 #include "functionfuse/storage.hpp"
 #include "functionfuse/sync.hpp"

@@ -14,8 +14,8 @@
 #include "functionfuse/executor.hpp"
 #include "functionfuse/sync.hpp"
 #include "run_awaitable.hpp"
-#include "sync/curl_s3_client.hpp"
-#include "sync/s3_storage.hpp"
+#include "async_protocols/s3/curl/curl_s3_client.hpp"
+#include "async_protocols/s3/sync_s3_storage.hpp"
 
 namespace ff = functionfuse;
 namespace fs = std::filesystem;

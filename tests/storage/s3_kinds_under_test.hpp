@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "storage/s3_storage.hpp"
+#include "async_protocols/s3/s3_storage.hpp"
 #include "storage_under_test.hpp"
 
 namespace ff_test {

@@ -20,7 +20,7 @@
 #include "python.hpp"
 #include "run_awaitable.hpp"
 #include "s3_kinds_under_test.hpp"
-#include "sync/curl_s3_client.hpp"
+#include "async_protocols/s3/curl/curl_s3_client.hpp"
 
 namespace ff = functionfuse;
 namespace json = boost::json;

@@ -9,10 +9,10 @@
 #include "functionfuse/executor.hpp"
 #include "functionfuse/sync.hpp"
 #include "run_awaitable.hpp"
-#include "storage/file_storage.hpp"
+#include "async_protocols/file/file_storage.hpp"
 #include "storage_adapters.hpp"
 #include "storage_under_test.hpp"
-#include "sync/file_storage.hpp"
+#include "async_protocols/file/sync_file_storage.hpp"
 #ifdef FF_WITH_S3_KINDS
 #include "s3_kinds_under_test.hpp"
 #endif

@@ -1,4 +1,4 @@
-#include "async_protocols/zarr/codec.hpp"
+#include "formats/zarr/codec.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "async_protocols/zarr/chunk_codec.hpp"
-#include "async_protocols/zarr/geometry.hpp"
+#include "formats/zarr/chunk_codec.hpp"
+#include "formats/zarr/geometry.hpp"
 
 namespace zarr = functionfuse::zarr;
 

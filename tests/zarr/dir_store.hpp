@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "async_protocols/zarr/zarr.hpp"
+#include "formats/zarr/zarr.hpp"
 
 namespace zarr_test {
 

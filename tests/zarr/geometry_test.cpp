@@ -1,4 +1,4 @@
-#include "async_protocols/zarr/geometry.hpp"
+#include "formats/zarr/geometry.hpp"
 
 #include <cmath>
 #include <cstring>

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "async_protocols/zarr/python_json.hpp"
+#include "formats/zarr/python_json.hpp"
 #include "dir_store.hpp"
 #include "python.hpp"
 #include "temp_dir.hpp"

@@ -1,4 +1,4 @@
-#include "async_protocols/zarr/metadata.hpp"
+#include "formats/zarr/metadata.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "async_protocols/zarr/python_json.hpp"
+#include "formats/zarr/python_json.hpp"
 
 namespace zarr = functionfuse::zarr;
 

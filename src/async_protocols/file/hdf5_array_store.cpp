@@ -24,7 +24,7 @@
 #include "async_protocols/file/blocking.hpp"
 #include "async_protocols/file/chunk_codec.hpp"
 #include "async_protocols/file/chunk_layout.hpp"
-#include "async_protocols/file/hdf5_array_file.hpp"
+#include "formats/hdf5/hdf5_array_file.hpp"
 #include "async_protocols/file/posix_file.hpp"
 
 namespace functionfuse::file_detail {

@@ -1,0 +1,249 @@
+// File kind byte store. Saves are atomic and crash-safe: the bytes go to a uniquely named
+// temporary file in the task's own directory (same file system, so rename is atomic), which
+// is fsynced, renamed over the task, and then the directory is fsynced so the rename itself
+// survives a power loss. A killed process leaves at most a stray `.tmp-*` file, which is
+// never listed. All system calls run on the blocking executor.
+#include "async_protocols/file/file_byte_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "functionfuse/error.hpp"
+#include "storage/async_util.hpp"
+
+namespace functionfuse::detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void throw_errno(const char* what, const fs::path& path, int err) {
+    throw io_error(fmt::format("{} '{}': {}", what, path.string(), std::strerror(err)));
+}
+
+/// Closes a descriptor on every path out of a scope.
+class fd_guard {
+  public:
+    explicit fd_guard(int fd) : fd_(fd) {}
+    ~fd_guard() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    fd_guard(const fd_guard&) = delete;
+    fd_guard& operator=(const fd_guard&) = delete;
+    int get() const noexcept { return fd_; }
+    /// Closes now, reporting the error (close can report a failed delayed write).
+    int close() {
+        int r = ::close(fd_);
+        fd_ = -1;
+        return r;
+    }
+
+  private:
+    int fd_;
+};
+
+std::string temp_name() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    return fmt::format("{}{:016x}", temp_prefix, rng());
+}
+
+void write_all(int fd, std::string_view bytes, const fs::path& path) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd, bytes.data(), std::min<std::size_t>(bytes.size(), 1 << 30));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw_errno("cannot write", path, errno);
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+void fsync_dir(const fs::path& dir) {
+    fd_guard fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0)
+        throw_errno("cannot open directory", dir, errno);
+    if (::fsync(fd.get()) != 0)
+        throw_errno("cannot fsync directory", dir, errno);
+}
+
+void make_dirs(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw io_error(fmt::format("cannot create directory '{}': {}", dir.string(), ec.message()));
+}
+
+/// Writes `bytes` to a new temporary file in `dir` and returns its path; the file is complete
+/// (and with `durable`, on disk) when this returns.
+fs::path write_temp(const fs::path& dir, std::string_view bytes, bool durable) {
+    for (;;) {
+        fs::path temp = dir / temp_name();
+        fd_guard fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        if (fd.get() < 0) {
+            if (errno == EEXIST)
+                continue;  // a name clash: draw another
+            throw_errno("cannot create", temp, errno);
+        }
+        try {
+            write_all(fd.get(), bytes, temp);
+            if (durable && ::fdatasync(fd.get()) != 0)
+                throw_errno("cannot fsync", temp, errno);
+            if (fd.close() != 0)
+                throw_errno("cannot close", temp, errno);
+        } catch (...) {
+            ::unlink(temp.c_str());
+            throw;
+        }
+        return temp;
+    }
+}
+
+}  // namespace
+
+file_byte_store::file_byte_store(fs::path root, boost::asio::any_io_executor blocking, bool fsync)
+    : root_(fs::absolute(std::move(root)).lexically_normal()),
+      blocking_(std::move(blocking)),
+      fsync_(fsync) {
+    protocols_.emplace(std::string(FILE_PROTOCOL),
+                       std::make_shared<file_protocol>(root_, blocking_, fsync_));
+}
+
+void file_byte_store::check_task_name(std::string_view task) const {
+    if (task == "bigdata")
+        throw invalid_name(
+            "invalid task name 'bigdata': reserved for the workflow's out-of-band data");
+    if (task.starts_with(temp_prefix))
+        throw invalid_name(fmt::format(
+            "invalid task name '{}': names starting with '{}' are reserved for temporary files",
+            task, temp_prefix));
+}
+
+std::string file_byte_store::describe(std::string_view workflow, std::string_view task) const {
+    return (root_ / std::string(workflow) / std::string(task)).string();
+}
+
+awaitable<void> file_byte_store::new_workflow(std::string workflow) {
+    co_await run_blocking(blocking_, [&] { make_dirs(root_ / workflow / "bigdata"); });
+}
+
+awaitable<void> file_byte_store::put_atomic(std::string workflow, std::string task,
+                                            std::string bytes) {
+    co_await run_blocking(blocking_, [&] {
+        const fs::path dir = root_ / workflow;
+        const fs::path target = dir / task;
+        fs::path temp;
+        try {
+            temp = write_temp(dir, bytes, fsync_);
+        } catch (const io_error&) {
+            // The workflow may not exist yet: saving does not require new_workflow first.
+            std::error_code ec;
+            if (fs::is_directory(dir, ec))
+                throw;
+            make_dirs(dir);
+            temp = write_temp(dir, bytes, fsync_);
+        }
+        if (::rename(temp.c_str(), target.c_str()) != 0) {
+            const int err = errno;
+            ::unlink(temp.c_str());
+            throw_errno("cannot publish", target, err);
+        }
+        if (fsync_)
+            fsync_dir(dir);
+    });
+}
+
+awaitable<std::optional<std::string>> file_byte_store::get(std::string workflow, std::string task) {
+    co_return co_await run_blocking(blocking_, [&]() -> std::optional<std::string> {
+        const fs::path path = root_ / workflow / task;
+        fd_guard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (fd.get() < 0) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                return std::nullopt;
+            throw_errno("cannot open", path, errno);
+        }
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0)
+            throw_errno("cannot stat", path, errno);
+        if (!S_ISREG(st.st_mode))
+            return std::nullopt;  // e.g. the bigdata directory
+        std::string out;
+        out.resize(static_cast<std::size_t>(st.st_size));
+        std::size_t have = 0;
+        for (;;) {
+            if (have == out.size())
+                out.resize(out.size() + 65536);  // grew while reading
+            const ssize_t n = ::read(fd.get(), out.data() + have, out.size() - have);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                throw_errno("cannot read", path, errno);
+            }
+            if (n == 0)
+                break;
+            have += static_cast<std::size_t>(n);
+        }
+        out.resize(have);
+        return out;
+    });
+}
+
+awaitable<bool> file_byte_store::exists(std::string workflow, std::string task) {
+    co_return co_await run_blocking(blocking_, [&] {
+        struct stat st {};
+        const fs::path path = root_ / workflow / task;
+        return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    });
+}
+
+awaitable<std::vector<std::string>> file_byte_store::list(std::string workflow) {
+    co_return co_await run_blocking(blocking_, [&] {
+        std::vector<std::string> names;
+        const fs::path dir = root_ / workflow;
+        std::error_code ec;
+        fs::directory_iterator it(dir, ec);
+        if (ec) {
+            if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory)
+                return names;
+            throw io_error(fmt::format("cannot list '{}': {}", dir.string(), ec.message()));
+        }
+        for (const auto& e : it) {
+            std::string name = e.path().filename().string();
+            if (name.starts_with(temp_prefix))
+                continue;
+            // Regular files only (not following links): never bigdata or other directories.
+            if (!e.is_regular_file(ec) || e.is_symlink(ec))
+                continue;
+            names.push_back(std::move(name));
+        }
+        return names;
+    });
+}
+
+awaitable<void> file_byte_store::remove(std::string workflow, std::string task) {
+    co_await run_blocking(blocking_, [&] {
+        const fs::path path = root_ / workflow / task;
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR)
+            throw_errno("cannot remove", path, errno);
+    });
+}
+
+awaitable<void> file_byte_store::remove_workflow(std::string workflow) {
+    co_await run_blocking(blocking_, [&] {
+        const fs::path dir = root_ / workflow;
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+        if (ec && ec != std::errc::no_such_file_or_directory)
+            throw io_error(fmt::format("cannot remove '{}': {}", dir.string(), ec.message()));
+    });
+}
+
+}  // namespace functionfuse::detail

@@ -1,0 +1,463 @@
+// Design: every operation becomes a `request_spec` that `impl::execute` signs and sends.
+// - The payload hash is computed once per request (bodies are viewed, never copied) and the
+//   request is re-signed per attempt, since the signature covers the time.
+// - An attempt takes a connection from the pool; its deadline (request_timeout) covers
+//   connect, TLS, write and read. A reused connection that fails before any answer byte
+//   arrived was closed by the server while idle: the request goes once more on a fresh
+//   connection without counting as an attempt.
+// - Failures are classified for `retry_policy` (HTTP status + S3 code, reset, timeout);
+//   backoff waits on a timer of the awaiting coroutine's executor.
+// - Error answers become s3_error (XML fields only: no secrets); transport failures become
+//   io_error naming the method, endpoint and key.
+#include "async_protocols/s3/beast/client.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "async_protocols/s3/beast/client_impl.hpp"
+#include "async_protocols/s3/core/error_response.hpp"
+#include "async_protocols/s3/beast/multipart_upload.hpp"
+#include "async_protocols/s3/core/sigv4.hpp"
+#include "async_protocols/s3/beast/tls_context.hpp"
+#include "async_protocols/s3/core/xml_documents.hpp"
+#include "functionfuse/error.hpp"
+
+namespace functionfuse::s3 {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+namespace {
+
+failure_kind classify(const boost::system::error_code& ec) {
+    if (ec == beast::error::timeout)
+        return failure_kind::timeout;
+    if (ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+        ec == asio::error::broken_pipe || ec == asio::error::eof ||
+        ec == asio::error::not_connected || ec == http::error::end_of_stream ||
+        ec == http::error::partial_message || ec == asio::ssl::error::stream_truncated) {
+        return failure_kind::connection_reset;
+    }
+    return failure_kind::other_transport;
+}
+
+std::string header_value(const http_response& r, std::string_view name) {
+    auto it = r.find(beast::string_view(name.data(), name.size()));
+    return it == r.end() ? std::string{} : std::string(it->value());
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// impl
+
+client::impl::impl(asio::any_io_executor io, client_params p)
+    : params(std::move(p)), retry(params.retry) {
+    if (params.host.empty())
+        throw config_error("host", "the S3 endpoint host is empty");
+    port = params.port ? params.port : (params.use_tls ? 443 : 80);
+    pool_state::params pool_params;
+    pool_params.max_connections = params.max_connections;
+    pool_params.idle_timeout = params.idle_timeout;
+    pool = std::make_unique<connection_pool>(
+        std::move(io), pool_params, params.use_tls ? make_tls_context(params.tls) : nullptr);
+}
+
+std::string client::impl::host_for(const std::string& bucket) const {
+    if (params.addressing == addressing_style::virtual_hosted && !bucket.empty()) {
+        return bucket + "." + params.host;
+    }
+    return params.host;
+}
+
+std::string client::impl::describe(const request_spec& spec) const {
+    std::string text = fmt::format("{} {}://{}:{}/", http::to_string(spec.method),
+                                   params.use_tls ? "https" : "http", params.host, port);
+    if (!spec.bucket.empty())
+        text += spec.bucket;
+    if (!spec.key.empty())
+        text += "/" + spec.key;
+    return text;
+}
+
+http_request client::impl::build_request(const request_spec& spec, const std::string& host,
+                                         const std::string& payload_hash) const {
+    std::string raw_path = "/";
+    if (params.addressing == addressing_style::path && !spec.bucket.empty()) {
+        raw_path += spec.bucket;
+        if (!spec.key.empty())
+            raw_path += "/";
+    }
+    raw_path += spec.key;
+    const std::string encoded_path = uri_encode_path(raw_path);
+
+    std::string target = encoded_path;
+    char sep = '?';
+    for (const auto& [name, value] : spec.query) {
+        target += sep;
+        sep = '&';
+        target += uri_encode_query(name);
+        if (!value.empty())
+            target += "=" + uri_encode_query(value);
+    }
+
+    const bool default_port = port == (params.use_tls ? 443 : 80);
+    const std::string host_header = default_port ? host : host + ":" + std::to_string(port);
+
+    http_request req{spec.method, target, 11};
+    req.set(http::field::host, host_header);
+    req.set(http::field::user_agent, "functionfuse-s3/0.1");
+    for (const auto& [name, value] : spec.headers)
+        req.set(name, value);
+    req.body() = http::span_body<const char>::value_type(spec.body.data(), spec.body.size());
+    req.keep_alive(true);
+    if (!spec.body.empty() || spec.method == http::verb::put || spec.method == http::verb::post) {
+        req.content_length(spec.body.size());
+    }
+
+    if (params.creds.anonymous()) {
+        req.set("x-amz-content-sha256", payload_hash);
+        return req;
+    }
+    request_to_sign to_sign;
+    to_sign.method = std::string(http::to_string(spec.method));
+    to_sign.encoded_path = encoded_path;
+    to_sign.query = spec.query;
+    to_sign.headers.emplace_back("host", host_header);
+    for (const auto& h : spec.headers)
+        to_sign.headers.push_back(h);
+    to_sign.payload_hash = payload_hash;
+    signing_params scope;
+    scope.region = params.region;
+    scope.time = std::chrono::system_clock::now();
+    for (auto& [name, value] : sign_request(to_sign, params.creds, scope).headers) {
+        req.set(name, value);
+    }
+    return req;
+}
+
+asio::awaitable<http_response> client::impl::attempt(const request_spec& spec,
+                                                     const std::string& payload_hash) {
+    const std::string host = host_for(spec.bucket);
+    bool fresh = false;
+    for (;;) {
+        pool_lease lease = co_await pool->acquire(host, port, params.request_timeout, fresh);
+        http_request req = build_request(spec, host, payload_hash);
+        bool stale = false;
+        try {
+            http_response response =
+                co_await lease.conn().exchange(req, spec.head, lease.deadline());
+            lease.release(true);
+            co_return response;
+        } catch (const exchange_error& e) {
+            // Once only: a second failure is a real one and goes to the retry policy.
+            stale = lease.reused() && e.nothing_received && !fresh &&
+                    classify(e.code()) == failure_kind::connection_reset;
+            if (!stale)
+                throw;
+        }
+        lease.release(false);
+        fresh = true;
+    }
+}
+
+asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
+    const std::string payload_hash =
+        params.unsigned_payload ? std::string("UNSIGNED-PAYLOAD") : sha256_hex(spec.body);
+    auto executor = co_await asio::this_coro::executor;
+    for (int attempt_no = 1;; ++attempt_no) {
+        boost::system::error_code transport_error;
+        try {
+            http_response response = co_await attempt(spec, payload_hash);
+            const int status = static_cast<int>(response.result_int());
+            if (status < 300 || (spec.allow_not_found && status == 404))
+                co_return response;
+            const error_fields fields = parse_error_body(response.body());
+            if (!retry.should_retry(attempt_no, failure_kind::http_status, status, fields.code)) {
+                throw make_s3_error(response.body(), status, spec.key,
+                                    header_value(response, "x-amz-request-id"));
+            }
+        } catch (const boost::system::system_error& e) {
+            transport_error = e.code();
+            if (!retry.should_retry(attempt_no, classify(transport_error), 0, "")) {
+                throw io_error(fmt::format("S3 request {} failed after {} attempt(s): {}",
+                                           describe(spec), attempt_no, transport_error.message()));
+            }
+        }
+        asio::steady_timer backoff(executor, retry.backoff(attempt_no));
+        co_await backoff.async_wait(asio::use_awaitable);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// client
+
+client::client(asio::any_io_executor io, client_params params)
+    : impl_(std::make_unique<impl>(std::move(io), std::move(params))) {}
+client::~client() = default;
+
+const client_params& client::params() const noexcept {
+    return impl_->params;
+}
+
+std::size_t client::open_connections() const {
+    return impl_->pool->open_connections();
+}
+
+asio::awaitable<std::string> client::put_object(std::string_view bucket, std::string_view key,
+                                                std::string_view body, const put_options& options) {
+    // Decided here, outside any coroutine: the two paths are separate coroutines.
+    if (body.size() > impl_->params.multipart.threshold) {
+        return upload_multipart(*this, bucket, key, body, options.content_type);
+    }
+    return put_single(bucket, key, body, options.content_type);
+}
+
+asio::awaitable<std::string> client::put_object(std::string_view bucket, std::string_view key,
+                                                std::string_view body) {
+    static const put_options defaults;
+    return put_object(bucket, key, body, defaults);
+}
+
+asio::awaitable<std::string> client::put_single(std::string_view bucket, std::string_view key,
+                                                std::string_view body,
+                                                std::string_view content_type) {
+    request_spec spec;
+    spec.method = http::verb::put;
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.body = body;
+    if (!content_type.empty())
+        spec.headers.emplace_back("content-type", std::string(content_type));
+    http_response r = co_await impl_->execute(spec);
+    co_return header_value(r, "etag");
+}
+
+namespace {
+struct shared_put {
+    std::shared_ptr<const std::string> body;
+    std::string content_type;
+};
+
+asio::awaitable<std::string> put_shared(client& c, std::string_view bucket, std::string_view key,
+                                        shared_put* raw) {
+    std::unique_ptr<shared_put> args(raw);  // owned by this frame from its first resumption
+    const put_options options{args->content_type};
+    std::string etag = co_await c.put_object(bucket, key, std::string_view(*args->body), options);
+    co_return etag;
+}
+}  // namespace
+
+asio::awaitable<std::string> client::put_object(std::string_view bucket, std::string_view key,
+                                                std::shared_ptr<const std::string> body,
+                                                const put_options& options) {
+    // The buffer travels as a raw pointer: coroutine parameters stay trivially copyable (see
+    // client.hpp). An awaitable destroyed without ever running leaks this small holder.
+    return put_shared(*this, bucket, key, new shared_put{std::move(body), options.content_type});
+}
+
+asio::awaitable<std::string> client::get_object(std::string_view bucket, std::string_view key,
+                                                std::optional<byte_range> range) {
+    request_spec spec;
+    spec.method = http::verb::get;
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.allow_not_found = true;
+    if (range) {
+        std::string value = "bytes=" + std::to_string(range->first) + "-";
+        if (range->last)
+            value += std::to_string(*range->last);
+        spec.headers.emplace_back("range", value);
+    }
+    http_response r = co_await impl_->execute(spec);
+    if (r.result_int() == 404) {
+        // Only a missing key is "absent". Any other 404 (NoSuchBucket) is an error the caller
+        // must not mistake for a missing object. A 404 without an S3 error document (a bare
+        // answer some servers give) counts as a missing key.
+        const error_fields f = parse_error_body(r.body());
+        if (!f.code.empty() && f.code != "NoSuchKey")
+            throw make_s3_error(r.body(), 404, spec.key, header_value(r, "x-amz-request-id"));
+        throw not_found(fmt::format("S3 object '{}' not found in bucket '{}' (NoSuchKey)", spec.key,
+                                    spec.bucket));
+    }
+    co_return std::move(r.body());
+}
+
+asio::awaitable<std::optional<object_info>> client::head_object(std::string_view bucket,
+                                                                std::string_view key) {
+    request_spec spec;
+    spec.method = http::verb::head;
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.head = true;
+    spec.allow_not_found = true;
+    http_response r = co_await impl_->execute(spec);
+    // A HEAD answer has no body, so no S3 code tells a missing bucket from a missing key:
+    // every 404 is "absent" here.
+    std::optional<object_info> result;
+    if (r.result_int() != 404) {
+        object_info info;
+        info.key = spec.key;
+        const std::string length = header_value(r, "content-length");
+        info.size = length.empty() ? 0 : std::stoull(length);
+        info.etag = header_value(r, "etag");
+        info.last_modified = header_value(r, "last-modified");
+        info.content_type = header_value(r, "content-type");
+        result = std::move(info);
+    }
+    co_return result;
+}
+
+asio::awaitable<void> client::delete_object(std::string_view bucket, std::string_view key) {
+    request_spec spec;
+    spec.method = http::verb::delete_;
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.allow_not_found = true;  // deleting what is gone is success
+    co_await impl_->execute(spec);
+}
+
+asio::awaitable<std::vector<delete_failure>> client::delete_objects(
+    std::string_view bucket, const std::vector<std::string>& keys) {
+    constexpr std::size_t batch_size = 1000;  // S3's limit per DeleteObjects request
+    std::vector<delete_failure> failures;
+    for (std::size_t start = 0; start < keys.size(); start += batch_size) {
+        const std::size_t end = std::min(keys.size(), start + batch_size);
+        const std::string body = delete_objects_body(
+            std::vector<std::string>(keys.begin() + static_cast<std::ptrdiff_t>(start),
+                                     keys.begin() + static_cast<std::ptrdiff_t>(end)));
+        request_spec spec;
+        spec.method = http::verb::post;
+        spec.bucket = std::string(bucket);
+        spec.query = {{"delete", ""}};
+        spec.headers = {{"content-md5", content_md5(body)}, {"content-type", "application/xml"}};
+        spec.body = body;
+        http_response r = co_await impl_->execute(spec);
+        for (auto& f : parse_delete_result(r.body()))
+            failures.push_back(std::move(f));
+    }
+    co_return failures;
+}
+
+asio::awaitable<list_result> client::list_objects_v2(std::string_view bucket,
+                                                     std::string_view prefix,
+                                                     std::string_view delimiter) {
+    list_result all;
+    std::string token;
+    for (;;) {
+        request_spec spec;
+        spec.method = http::verb::get;
+        spec.bucket = std::string(bucket);
+        spec.query = {{"list-type", "2"}, {"encoding-type", "url"}};
+        if (!prefix.empty())
+            spec.query.emplace_back("prefix", std::string(prefix));
+        if (!delimiter.empty())
+            spec.query.emplace_back("delimiter", std::string(delimiter));
+        if (!token.empty())
+            spec.query.emplace_back("continuation-token", token);
+        http_response r = co_await impl_->execute(spec);
+        list_page page = parse_list_page(r.body());
+        for (auto& o : page.content.objects)
+            all.objects.push_back(std::move(o));
+        for (auto& p : page.content.common_prefixes)
+            all.common_prefixes.push_back(std::move(p));
+        if (!page.truncated)
+            break;
+        if (page.next_continuation_token.empty() || page.next_continuation_token == token) {
+            throw s3_error("InvalidListing", "truncated listing without a new continuation token",
+                           header_value(r, "x-amz-request-id"), static_cast<int>(r.result_int()),
+                           "");
+        }
+        token = std::move(page.next_continuation_token);
+    }
+    co_return all;
+}
+
+asio::awaitable<void> client::create_bucket(std::string_view bucket) {
+    std::string body;
+    if (impl_->params.region != "us-east-1") {
+        body = "<CreateBucketConfiguration><LocationConstraint>" +
+               xml_escape(impl_->params.region) +
+               "</LocationConstraint></CreateBucketConfiguration>";
+    }
+    request_spec spec;
+    spec.method = http::verb::put;
+    spec.bucket = std::string(bucket);
+    spec.body = body;
+    try {
+        co_await impl_->execute(spec);
+    } catch (const s3_error& e) {
+        if (e.code() != "BucketAlreadyOwnedByYou")
+            throw;
+    }
+}
+
+asio::awaitable<std::string> client::create_multipart_upload(std::string_view bucket,
+                                                             std::string_view key,
+                                                             const put_options& options) {
+    request_spec spec;
+    spec.method = http::verb::post;
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.query = {{"uploads", ""}};
+    if (!options.content_type.empty())
+        spec.headers.emplace_back("content-type", options.content_type);
+    http_response r = co_await impl_->execute(spec);
+    co_return parse_upload_id(r.body());
+}
+
+asio::awaitable<std::string> client::upload_part(std::string_view bucket, std::string_view key,
+                                                 std::string_view upload_id, int part_number,
+                                                 std::string_view body) {
+    request_spec spec;
+    spec.method = http::verb::put;
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.query = {{"partNumber", std::to_string(part_number)},
+                  {"uploadId", std::string(upload_id)}};
+    spec.body = body;
+    http_response r = co_await impl_->execute(spec);
+    co_return header_value(r, "etag");
+}
+
+asio::awaitable<std::string> client::complete_multipart_upload(
+    std::string_view bucket, std::string_view key, std::string_view upload_id,
+    const std::vector<completed_part>& parts) {
+    const std::string body = complete_multipart_body(parts);
+    request_spec spec;
+    spec.method = http::verb::post;
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.query = {{"uploadId", std::string(upload_id)}};
+    spec.headers = {{"content-type", "application/xml"}};
+    spec.body = body;
+    http_response r = co_await impl_->execute(spec);
+    // S3 may start a 200 answer and then report a failure in its body.
+    if (is_error_document(r.body())) {
+        throw make_s3_error(r.body(), static_cast<int>(r.result_int()), spec.key,
+                            header_value(r, "x-amz-request-id"));
+    }
+    std::string etag = parse_complete_etag(r.body());
+    if (etag.empty())
+        etag = header_value(r, "etag");
+    co_return etag;
+}
+
+asio::awaitable<void> client::abort_multipart_upload(std::string_view bucket, std::string_view key,
+                                                     std::string_view upload_id) {
+    request_spec spec;
+    spec.method = http::verb::delete_;
+    spec.bucket = std::string(bucket);
+    spec.key = std::string(key);
+    spec.query = {{"uploadId", std::string(upload_id)}};
+    spec.allow_not_found = true;
+    co_await impl_->execute(spec);
+}
+
+}  // namespace functionfuse::s3

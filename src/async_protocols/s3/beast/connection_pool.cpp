@@ -1,0 +1,136 @@
+// Design: the pool's logic lives in `pool_state` (sans-I/O); this shell maps its connection
+// ids to live `connection` objects and its waiter ids to wake-up channels. Waking uses an
+// Asio concurrent_channel with room for one message, so a grant delivered before the waiter
+// starts waiting is not lost and delivery is safe from any thread. Connections given to a
+// waiter (or parked idle) stay in `parked_` until their new owner takes them. Idle expiry is
+// applied lazily whenever the pool is used, which is when a stale connection would matter.
+#include "async_protocols/s3/beast/connection_pool.hpp"
+
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace functionfuse::s3 {
+
+namespace asio = boost::asio;
+
+struct connection_pool::waiter_slot {
+    explicit waiter_slot(asio::any_io_executor ex) : channel(std::move(ex), 1) {}
+    asio::experimental::concurrent_channel<void(boost::system::error_code, pool_state::grant)>
+        channel;
+};
+
+pool_lease::pool_lease(pool_lease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)),
+      id_(other.id_),
+      connection_(std::move(other.connection_)),
+      reused_(other.reused_),
+      deadline_(other.deadline_) {}
+
+pool_lease& pool_lease::operator=(pool_lease&& other) noexcept {
+    if (this != &other) {
+        release(false);
+        pool_ = std::exchange(other.pool_, nullptr);
+        id_ = other.id_;
+        connection_ = std::move(other.connection_);
+        reused_ = other.reused_;
+        deadline_ = other.deadline_;
+    }
+    return *this;
+}
+
+pool_lease::~pool_lease() {
+    release(false);
+}
+
+void pool_lease::release(bool ok) {
+    if (!pool_)
+        return;
+    auto* pool = std::exchange(pool_, nullptr);
+    const bool reusable = ok && connection_ && connection_->reusable();
+    pool->release(id_, std::move(connection_), reusable);
+}
+
+connection_pool::connection_pool(asio::any_io_executor io, pool_state::params params,
+                                 std::shared_ptr<asio::ssl::context> tls)
+    : io_(std::move(io)), state_(params), tls_(std::move(tls)) {}
+
+connection_pool::~connection_pool() = default;
+
+std::size_t connection_pool::open_connections() const {
+    std::lock_guard lock(mutex_);
+    return state_.open_connections();
+}
+
+void connection_pool::apply(const std::vector<pool_state::connection_id>& to_close) {
+    for (auto id : to_close)
+        parked_.erase(id);  // destroying a connection closes its socket
+}
+
+void connection_pool::deliver(const pool_state::grant& g) {
+    auto it = waiters_.find(g.waiter);
+    if (it == waiters_.end())
+        return;
+    auto slot = std::move(it->second);
+    waiters_.erase(it);
+    slot->channel.try_send(boost::system::error_code{}, g);
+}
+
+void connection_pool::release(pool_state::connection_id id, std::unique_ptr<connection> conn,
+                              bool reusable) {
+    std::lock_guard lock(mutex_);
+    auto result = state_.release(id, reusable, pool_state::clock::now());
+    if (reusable && conn)
+        parked_[id] = std::move(conn);
+    apply(result.to_close);
+    if (result.granted)
+        deliver(*result.granted);
+}
+
+asio::awaitable<pool_lease> connection_pool::acquire(const std::string& host, std::uint16_t port,
+                                                     std::chrono::milliseconds timeout,
+                                                     bool fresh) {
+    auto executor = co_await asio::this_coro::executor;
+    const std::string endpoint = host + ":" + std::to_string(port);
+    pool_state::grant decision;
+    std::shared_ptr<waiter_slot> slot;
+    {
+        std::lock_guard lock(mutex_);
+        const auto now = pool_state::clock::now();
+        auto expired = state_.expire(now);
+        apply(expired.to_close);
+        for (const auto& g : expired.granted)
+            deliver(g);
+        auto result = state_.acquire(endpoint, now, fresh);
+        apply(result.to_close);
+        decision = result.decision;
+        if (decision.what == pool_state::action::wait) {
+            slot = std::make_shared<waiter_slot>(executor);
+            waiters_[decision.waiter] = slot;
+        }
+    }
+    if (slot)
+        decision = co_await slot->channel.async_receive(asio::use_awaitable);
+
+    pool_lease lease;
+    lease.pool_ = this;
+    lease.id_ = decision.connection;
+    lease.deadline_ = connection::clock::now() + timeout;
+    if (decision.what == pool_state::action::reuse) {
+        std::lock_guard lock(mutex_);
+        auto it = parked_.find(decision.connection);
+        if (it != parked_.end()) {
+            lease.connection_ = std::move(it->second);
+            parked_.erase(it);
+            lease.reused_ = true;
+            co_return lease;
+        }
+        // The parked connection vanished (cannot happen by the state's invariants); open anew.
+    }
+    lease.connection_ = std::make_unique<connection>(io_, tls_);
+    co_await lease.connection_->open(host, port,
+                                     lease.deadline_);  // on failure the lease frees the slot
+    co_return lease;
+}
+
+}  // namespace functionfuse::s3

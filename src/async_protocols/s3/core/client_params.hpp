@@ -1,0 +1,73 @@
+#pragma once
+// Everything that configures an S3 `client`, with documented defaults.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "async_protocols/s3/core/retry_policy.hpp"
+#include "async_protocols/s3/core/sigv4.hpp"
+
+namespace functionfuse::s3 {
+
+/// How the bucket appears in requests.
+enum class addressing_style {
+    path,           ///< http://host/bucket/key — the default for custom endpoints (MinIO, s3rver)
+    virtual_hosted  ///< http://bucket.host/key — AWS's preferred form
+};
+
+/// TLS settings for https endpoints.
+struct tls_options {
+    /// Verify the server's certificate chain and that it names the host (default on).
+    /// Turning it off accepts any server: only for explicit, local testing.
+    bool verify_peer = true;
+    /// PEM file of trusted CAs. Empty: `AWS_CA_BUNDLE` if set, else the system's defaults.
+    std::string ca_file;
+};
+
+/// Multipart upload settings.
+struct multipart_params {
+    /// `put_object` bodies larger than this are uploaded in parts (default 64 MiB).
+    std::uint64_t threshold = 64ull << 20;
+    /// Size of every part but the last (default 8 MiB; S3's minimum is 5 MiB).
+    std::uint64_t part_size = 8ull << 20;
+    /// Parts in flight at once for one object (default 8); the pool bounds connections anyway.
+    std::size_t max_concurrent_parts = 8;
+};
+
+/// Configuration of an S3 client. Only `host` is required.
+struct client_params {
+    /// Server host name or IP literal, without scheme or port (e.g. "s3.us-east-1.amazonaws.com",
+    /// "127.0.0.1").
+    std::string host;
+    /// TCP port; 0 means the scheme's default (443 for https, 80 for http). A non-default
+    /// port is sent in the Host header.
+    std::uint16_t port = 0;
+    /// https (default) or plain http.
+    bool use_tls = true;
+    /// Signing region (default us-east-1).
+    std::string region = "us-east-1";
+    /// Path-style (default) or virtual-hosted addressing.
+    addressing_style addressing = addressing_style::path;
+    /// Credentials; empty access key id means anonymous (unsigned) requests.
+    credentials creds;
+    /// Send `UNSIGNED-PAYLOAD` instead of hashing bodies (saves CPU; TLS still protects them).
+    bool unsigned_payload = false;
+
+    tls_options tls;
+
+    /// Most connections open at once (default 64). Requests beyond it queue FIFO.
+    std::size_t max_connections = 64;
+    /// Idle keep-alive connections are closed after this long (default 20 s).
+    std::chrono::milliseconds idle_timeout{20'000};
+    /// Limit for one attempt of one request, from taking a connection (including connect and
+    /// TLS handshake) to the last byte of the answer (default 60 s). Time spent queueing for
+    /// a connection is not counted. A timed-out attempt is retried per `retry`.
+    std::chrono::milliseconds request_timeout{60'000};
+
+    retry_params retry;
+    multipart_params multipart;
+};
+
+}  // namespace functionfuse::s3

@@ -1,0 +1,107 @@
+// S3 kind byte store. Saves need no temporary object: an S3 PUT replaces an object
+// atomically, so readers see the old bytes or the new ones. Listing asks the server for one
+// "directory" level (delimiter '/'), so bigdata and anything nested never come back as tasks.
+#include "async_protocols/s3/s3_byte_store.hpp"
+
+#include <fmt/format.h>
+
+#include "functionfuse/error.hpp"
+#include "async_protocols/s3/s3_client_protocol.hpp"
+
+namespace functionfuse::detail {
+
+namespace asio = boost::asio;
+
+void check_s3_task_name(std::string_view task) {
+    if (task == "bigdata")
+        throw invalid_name(
+            "invalid task name 'bigdata': reserved for the workflow's out-of-band data");
+}
+
+s3_byte_store::s3_byte_store(std::shared_ptr<s3::client> client, s3_location location,
+                             asio::any_io_executor io, asio::any_io_executor blocking,
+                             std::shared_ptr<const void> keepalive)
+    : keepalive_(std::move(keepalive)), client_(std::move(client)), location_(std::move(location)) {
+    if (client_)
+        protocols_.emplace(std::string(S3_PROTOCOL),
+                           std::make_shared<s3_client_protocol>(client_, location_, std::move(io),
+                                                                std::move(blocking)));
+}
+
+s3_byte_store::~s3_byte_store() {
+    // The protocol holds the client too; drop both before the io context may go.
+    protocols_.clear();
+    client_.reset();
+}
+
+asio::awaitable<void> s3_byte_store::new_workflow(std::string) {
+    co_return;
+}
+
+asio::awaitable<void> s3_byte_store::put_atomic(std::string workflow, std::string task,
+                                                std::string bytes) {
+    const std::string key = location_.task_key(workflow, task);
+    try {
+        co_await client_->put_object(location_.bucket, key, std::string_view(bytes));
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
+}
+
+asio::awaitable<std::optional<std::string>> s3_byte_store::get(std::string workflow,
+                                                               std::string task) {
+    const std::string key = location_.task_key(workflow, task);
+    co_return co_await s3_get_or_null(*client_, location_.bucket, key);
+}
+
+asio::awaitable<bool> s3_byte_store::exists(std::string workflow, std::string task) {
+    const std::string key = location_.task_key(workflow, task);
+    try {
+        co_return (co_await client_->head_object(location_.bucket, key)).has_value();
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
+}
+
+asio::awaitable<std::vector<std::string>> s3_byte_store::list(std::string workflow) {
+    const std::string prefix = location_.workflow_prefix(workflow);
+    std::vector<std::string> names;
+    try {
+        s3::list_result r = co_await client_->list_objects_v2(location_.bucket, prefix, "/");
+        for (auto& o : r.objects) {
+            // A "directory marker" object named exactly like the prefix is no task.
+            if (o.key.size() > prefix.size() && o.key.starts_with(prefix))
+                names.push_back(o.key.substr(prefix.size()));
+        }
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
+    co_return names;
+}
+
+asio::awaitable<void> s3_byte_store::remove(std::string workflow, std::string task) {
+    const std::string key = location_.task_key(workflow, task);
+    try {
+        co_await client_->delete_object(location_.bucket, key);
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
+}
+
+asio::awaitable<void> s3_byte_store::remove_workflow(std::string workflow) {
+    const std::string prefix = location_.workflow_prefix(workflow);
+    std::vector<std::string> keys;
+    try {
+        s3::list_result r =
+            co_await client_->list_objects_v2(location_.bucket, prefix, std::string_view());
+        keys.reserve(r.objects.size());
+        for (auto& o : r.objects)
+            keys.push_back(std::move(o.key));
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
+    if (!keys.empty())
+        co_await s3_delete_keys(*client_, location_.bucket, keys);
+}
+
+}  // namespace functionfuse::detail

@@ -1,0 +1,166 @@
+// The "S3" kind: `{"kind": "S3", "options": {"path": "bucket/prefix", "s3fs": {...}, ...}}`.
+// Both shapes are read field by field; a setting given twice (say `endpoint` and
+// `s3fs.endpoint_url`) is an error rather than a silent choice.
+#include <boost/json.hpp>
+
+#include "async_protocols/s3/core/endpoint.hpp"
+#include "storage/config_reader.hpp"
+#include "async_protocols/s3/s3_options.hpp"
+#include "storage/storage_kinds.hpp"
+#include "functionfuse/error.hpp"
+#include "async_protocols/s3/s3_storage.hpp"
+#include "async_protocols/s3/sync_s3_storage.hpp"
+
+namespace functionfuse::detail {
+
+namespace {
+
+/// One setting that may come from two places; remembers which field gave it.
+template <class T>
+struct sourced {
+    std::optional<T> value;
+    std::string field;
+    void take(std::optional<T> v, const std::string& from) {
+        if (!v)
+            return;
+        if (value)
+            throw config_error(from, "given twice (also as '" + field + "')");
+        value = std::move(v);
+        field = from;
+    }
+};
+
+std::uint64_t at_least(const config_reader& r, std::string_view key, std::uint64_t v,
+                       std::uint64_t min) {
+    if (v < min)
+        throw config_error(r.path_of(key), "must be at least " + std::to_string(min));
+    return v;
+}
+
+}  // namespace
+
+s3_storage_options read_s3_options(const boost::json::value& options, const s3::env_lookup& env) {
+    config_reader r(options, "options");
+    s3_storage_options out;
+    out.location = parse_s3_path(r.required_string("path"), r.path_of("path"));
+
+    sourced<std::string> key, secret, token, endpoint, region, profile;
+    sourced<bool> anonymous;
+    if (const auto* s3fs = r.optional_object("s3fs")) {
+        config_reader f(*s3fs, r.path_of("s3fs"));
+        key.take(f.optional_string("key"), f.path_of("key"));
+        secret.take(f.optional_string("secret"), f.path_of("secret"));
+        token.take(f.optional_string("token"), f.path_of("token"));
+        endpoint.take(f.optional_string("endpoint_url"), f.path_of("endpoint_url"));
+        profile.take(f.optional_string("profile"), f.path_of("profile"));
+        anonymous.take(f.optional_bool("anon"), f.path_of("anon"));
+        if (const auto* kw = f.optional_object("client_kwargs")) {
+            config_reader k(*kw, f.path_of("client_kwargs"));
+            endpoint.take(k.optional_string("endpoint_url"), k.path_of("endpoint_url"));
+            region.take(k.optional_string("region_name"), k.path_of("region_name"));
+            k.reject_unknown();
+        }
+        f.reject_unknown();
+    }
+    endpoint.take(r.optional_string("endpoint"), r.path_of("endpoint"));
+    region.take(r.optional_string("region"), r.path_of("region"));
+    profile.take(r.optional_string("profile"), r.path_of("profile"));
+    anonymous.take(r.optional_bool("anonymous"), r.path_of("anonymous"));
+
+    s3::client_params& p = out.client;
+    std::optional<s3::addressing_style> addressing;
+    if (auto a = r.optional_string("addressing")) {
+        if (*a == "path")
+            addressing = s3::addressing_style::path;
+        else if (*a == "virtual")
+            addressing = s3::addressing_style::virtual_hosted;
+        else
+            throw config_error(r.path_of("addressing"), "must be \"path\" or \"virtual\"");
+    }
+    if (auto n = r.optional_uint("max_connections"))
+        p.max_connections = at_least(r, "max_connections", *n, 1);
+    if (auto ms = r.optional_uint("timeout_ms"))
+        p.request_timeout = std::chrono::milliseconds(at_least(r, "timeout_ms", *ms, 1));
+    if (auto ms = r.optional_uint("idle_timeout_ms"))
+        p.idle_timeout = std::chrono::milliseconds(at_least(r, "idle_timeout_ms", *ms, 1));
+    if (auto u = r.optional_bool("unsigned_payload"))
+        p.unsigned_payload = *u;
+    if (const auto* retry = r.optional_object("retry")) {
+        config_reader t(*retry, r.path_of("retry"));
+        if (auto n = t.optional_uint("max_attempts"))
+            p.retry.max_attempts = static_cast<int>(at_least(t, "max_attempts", *n, 1));
+        if (auto ms = t.optional_uint("base_delay_ms"))
+            p.retry.base_delay = std::chrono::milliseconds(*ms);
+        if (auto ms = t.optional_uint("max_delay_ms"))
+            p.retry.max_delay = std::chrono::milliseconds(*ms);
+        t.reject_unknown();
+    }
+    if (const auto* tls = r.optional_object("tls")) {
+        config_reader t(*tls, r.path_of("tls"));
+        if (auto ca = t.optional_string("ca_file"))
+            p.tls.ca_file = *ca;
+        if (auto v = t.optional_bool("verify"))
+            p.tls.verify_peer = *v;
+        t.reject_unknown();
+    }
+    if (const auto* mp = r.optional_object("multipart")) {
+        config_reader m(*mp, r.path_of("multipart"));
+        if (auto n = m.optional_uint("threshold"))
+            p.multipart.threshold = at_least(m, "threshold", *n, 1);
+        if (auto n = m.optional_uint("part_size"))
+            p.multipart.part_size = at_least(m, "part_size", *n, 5ull << 20);  // S3's minimum
+        m.reject_unknown();
+    }
+    r.reject_unknown();
+
+    s3::credentials_config cfg;
+    cfg.access_key_id = key.value;
+    cfg.secret_access_key = secret.value;
+    cfg.session_token = token.value;
+    cfg.region = region.value;
+    cfg.endpoint_url = endpoint.value;
+    cfg.profile = profile.value;
+    cfg.anonymous = anonymous.value.value_or(false);
+    s3::resolved_settings settings = s3::resolve_settings(cfg, env);
+
+    s3::endpoint ep;
+    try {
+        ep = settings.endpoint_url.empty() ? s3::aws_endpoint(settings.region)
+                                           : s3::parse_endpoint_url(settings.endpoint_url);
+    } catch (const config_error& e) {
+        // Name the field the URL came from (the config, or else the environment or a profile).
+        const std::string field = endpoint.value ? endpoint.field
+                                                 : (settings.endpoint_url.empty()
+                                                        ? (region.value ? region.field : "region")
+                                                        : "AWS_ENDPOINT_URL / profile");
+        const std::string what = e.what();
+        const auto colon = what.find("': ");
+        throw config_error(field, colon == std::string::npos ? what : what.substr(colon + 3));
+    }
+    p.host = ep.host;
+    p.port = ep.port;
+    p.use_tls = ep.use_tls;
+    p.region = settings.region;
+    p.creds = std::move(settings.creds);
+    // AWS prefers virtual-hosted addressing; custom endpoints (MinIO, Ceph, s3rver) usually
+    // only serve path-style.
+    p.addressing =
+        addressing.value_or(settings.endpoint_url.empty() ? s3::addressing_style::virtual_hosted
+                                                          : s3::addressing_style::path);
+    return out;
+}
+
+void register_s3_kind(storage_kind_registry& registry) {
+    registry.add(
+        "S3",
+        storage_kind{[](const boost::json::value& options,
+                        std::shared_ptr<shared_executor> executor) -> std::shared_ptr<storage> {
+                         return std::make_shared<s3_storage>(read_s3_options(options),
+                                                             std::move(executor));
+                     },
+                     [](const boost::json::value& options) -> std::shared_ptr<sync::storage> {
+                         return std::make_shared<sync::s3_storage>(read_s3_options(options));
+                     }});
+}
+
+}  // namespace functionfuse::detail

@@ -1,0 +1,34 @@
+#include "async_protocols/s3/s3_location.hpp"
+
+#include "functionfuse/error.hpp"
+
+namespace functionfuse::detail {
+
+s3_location parse_s3_path(std::string_view path, const std::string& field) {
+    if (path.starts_with("s3://"))
+        path.remove_prefix(5);
+    const auto slash = path.find('/');
+    s3_location out;
+    out.bucket = std::string(path.substr(0, slash));
+    if (out.bucket.empty())
+        throw config_error(field, "names no bucket (expected \"bucket/prefix\")");
+    if (slash != std::string_view::npos) {
+        // Empty segments would make keys like "a//wf/t" that other S3 tools show oddly.
+        std::string_view rest = path.substr(slash + 1);
+        while (!rest.empty()) {
+            const auto next = rest.find('/');
+            const std::string_view segment = rest.substr(0, next);
+            if (!segment.empty()) {
+                if (!out.prefix.empty())
+                    out.prefix.push_back('/');
+                out.prefix.append(segment);
+            }
+            if (next == std::string_view::npos)
+                break;
+            rest.remove_prefix(next + 1);
+        }
+    }
+    return out;
+}
+
+}  // namespace functionfuse::detail

@@ -1,0 +1,30 @@
+#pragma once
+// The "S3" storage kind: results are objects `<prefix>/<workflow>/<task>` in one bucket,
+// out-of-band data under `<prefix>/<workflow>/bigdata/`, lending S3_PROTOCOL to serializers.
+
+#include <memory>
+
+#include "async_protocols/s3/core/client_params.hpp"
+#include "functionfuse/executor.hpp"
+#include "storage/byte_store_storage.hpp"
+#include "async_protocols/s3/s3_location.hpp"
+
+namespace functionfuse {
+
+/// Everything an S3 storage (async or sync) is built from; `storage_factory` reads it from
+/// the JSON config (see docs/configuration.md).
+struct s3_storage_options {
+    /// Bucket and key prefix (`options.path`).
+    detail::s3_location location;
+    /// Endpoint, credentials, region, pool size, retries, TLS, timeouts, multipart.
+    s3::client_params client;
+};
+
+/// Async S3 storage on a shared executor (sockets on its io context).
+class s3_storage final : public detail::byte_store_storage {
+  public:
+    /// Throws `io_error` for an unreadable CA file.
+    s3_storage(s3_storage_options options, std::shared_ptr<shared_executor> executor);
+};
+
+}  // namespace functionfuse
