@@ -12,6 +12,7 @@ packages=(
   libblosc-dev libzstd-dev zlib1g-dev uuid-dev
   python3 python3-numpy python3-h5py python3-zarr python3-numcodecs python3-boto3
   rclone  # S3 throughput benchmark baseline (scripts/bench_s3.sh)
+  radosgw ceph-mon ceph-osd  # Ceph RGW, the production S3 server of the test suite (tests/tools/rgw)
 )
 
 # The machine's Node.js 20 runs the S3 test server; install Debian's only where there is none.

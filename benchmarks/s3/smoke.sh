@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # bench-smoke: keeps the S3 throughput benchmark from rotting. Runs benchmarks/s3_throughput
-# on both paths and both workloads, tiny, with read-back, against the test suite's s3rver
-# (ctest fixture; $FF_S3RVER_STATE/endpoint.env) and checks each printed figure line. Measures
+# on both paths and both workloads, tiny, with read-back, against one of the test suite's
+# S3 servers (ctest fixture; $FF_S3_ENDPOINT_FILE) and checks each printed figure line. Measures
 # nothing: timing thresholds never belong in tests.
 #
 #   smoke.sh <path of s3_throughput>
 set -euo pipefail
 bin=${1:?usage: smoke.sh <s3_throughput>}
 # shellcheck disable=SC1091
-source "${FF_S3RVER_STATE:?set by ctest}/endpoint.env"
+source "${FF_S3_ENDPOINT_FILE:?set by ctest}"
 endpoint=http://$FF_S3_HOST:$FF_S3_PORT
 for path in async sync; do
   for workload in w1 w2; do

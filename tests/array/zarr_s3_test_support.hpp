@@ -17,7 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "../s3/s3rver_endpoint.hpp"
+#include "../s3/s3_server_test.hpp"
 #include "async_protocols/s3/beast/client.hpp"
 #include "functionfuse/array_serializer.hpp"
 #include "functionfuse/error.hpp"
@@ -117,10 +117,10 @@ class client_s3_protocol : public functionfuse::s3_protocol {
 };
 
 /// A fixture with an s3rver endpoint, a client and a protocol rooted at a fresh prefix.
-class zarr_s3_fixture : public s3rver_test {
+class zarr_s3_fixture : public s3_server_test {
   protected:
     void SetUp() override {
-        s3rver_test::SetUp();
+        s3_server_test::SetUp();
         if (IsSkipped())
             return;
         std::random_device rd;

@@ -16,14 +16,14 @@
 #include "async_protocols/s3/beast/client.hpp"
 #include "for_each_concurrently.hpp"
 #include "functionfuse/error.hpp"
-#include "s3rver_endpoint.hpp"
+#include "s3_server_test.hpp"
 
 namespace s3 = functionfuse::s3;
 namespace asio = boost::asio;
 
 namespace {
 
-class S3Client : public ff_test::s3rver_test {
+class S3Client : public ff_test::s3_server_test {
   protected:
     std::unique_ptr<s3::client> make_client() {
         return std::make_unique<s3::client>(ctx.get_executor(), endpoint.params);

@@ -19,7 +19,7 @@
 #include "fault_proxy_process.hpp"
 #include "for_each_concurrently.hpp"
 #include "functionfuse/error.hpp"
-#include "s3rver_endpoint.hpp"
+#include "s3_server_test.hpp"
 
 namespace s3 = functionfuse::s3;
 namespace asio = boost::asio;
@@ -42,7 +42,7 @@ namespace http = boost::beast::http;
 
 /// A SigV4-signed request to `host_header` for path-style `/bucket/key`, carrying `body`.
 /// `Expect` is left unsigned, as botocore does (proxies may drop it).
-http::request<http::string_body> signed_request(const ff_test::s3rver_endpoint& e,
+http::request<http::string_body> signed_request(const ff_test::s3_endpoint& e,
                                                 const std::string& host_header, http::verb verb,
                                                 const std::string& key, std::string body) {
     const std::string path = s3::uri_encode_path("/" + e.bucket + "/" + key);
@@ -64,10 +64,10 @@ http::request<http::string_body> signed_request(const ff_test::s3rver_endpoint& 
     return req;
 }
 
-class S3Faults : public ff_test::s3rver_test {
+class S3Faults : public ff_test::s3_server_test {
   protected:
     void SetUp() override {
-        s3rver_test::SetUp();
+        s3_server_test::SetUp();
         if (!IsSkipped() && endpoint.params.use_tls)
             GTEST_SKIP() << "the fault proxy speaks plain HTTP";
     }

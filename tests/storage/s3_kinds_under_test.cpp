@@ -22,40 +22,28 @@ namespace fs = std::filesystem;
 
 namespace ff_test {
 
-std::optional<ff::s3_storage_options> s3rver_storage_options(const std::string& prefix) {
-    std::string state;
-    if (const char* s = std::getenv("FF_S3RVER_STATE"))
-        state = s;
-    else
-        state = std::string(FF_BINARY_DIR) + "/tests/s3/s3rver-http";
-    std::ifstream in(state + "/endpoint.env");
-    if (!in)
+std::optional<ff::s3_storage_options> s3_server_storage_options(const std::string& prefix) {
+    const auto server = load_s3_server();
+    if (!server)
         return std::nullopt;
-    std::map<std::string, std::string> env;
-    for (std::string line; std::getline(in, line);) {
-        const auto eq = line.find('=');
-        if (eq != std::string::npos)
-            env[line.substr(0, eq)] = line.substr(eq + 1);
-    }
     ff::s3_storage_options o;
-    o.location.bucket = env["FF_S3_BUCKET"];
+    o.location.bucket = server->bucket;
     o.location.prefix = prefix;
-    o.client.host = env["FF_S3_HOST"];
-    o.client.port = static_cast<std::uint16_t>(std::stoi(env["FF_S3_PORT"]));
-    o.client.use_tls = env["FF_S3_SCHEME"] == "https";
-    o.client.tls.ca_file = env["FF_S3_CA_FILE"];
-    o.client.creds.access_key_id = env["FF_S3_KEY"];
-    o.client.creds.secret_access_key = env["FF_S3_SECRET"];
+    o.client.host = server->host;
+    o.client.port = server->port;
+    o.client.use_tls = server->scheme == "https";
+    o.client.tls.ca_file = server->ca_file;
+    o.client.creds.access_key_id = server->key;
+    o.client.creds.secret_access_key = server->secret;
     return o;
 }
 
 namespace {
 
 ff::s3_storage_options options_for(const fs::path& scratch) {
-    auto o = s3rver_storage_options("conf/" + scratch.filename().string());
+    auto o = s3_server_storage_options("conf/" + scratch.filename().string());
     if (!o)
-        throw std::runtime_error(
-            "no s3rver fixture: run through ctest (fixture s3rver_http) or set FF_S3RVER_STATE");
+        throw std::runtime_error(no_s3_server_message);
     return *o;
 }
 

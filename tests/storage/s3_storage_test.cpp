@@ -1,4 +1,4 @@
-// The S3 kind against a real s3rver (fixture s3rver_http), built through storage_factory from
+// The S3 kind against each S3 server target (tests/support/s3_server.hpp), built through storage_factory from
 // JSON configs: the async (Beast) and sync (libcurl) paths read what the other wrote, Python's
 // boto3 + pickle read our objects, and bad input (credentials, bucket, endpoint) fails with
 // errors that name what is wrong and never a secret.
@@ -36,9 +36,9 @@ std::string unique(const std::string& stem) {
 class S3Storage : public ::testing::Test {
   protected:
     void SetUp() override {
-        auto o = s3rver_storage_options("");
+        auto o = s3_server_storage_options("");
         if (!o)
-            GTEST_FAIL() << "no s3rver fixture (run through ctest or set FF_S3RVER_STATE)";
+            GTEST_FAIL() << no_s3_server_message;
         server_ = *o;
         endpoint_ = std::string(server_.client.use_tls ? "https://" : "http://") +
                     server_.client.host + ":" + std::to_string(server_.client.port);
@@ -98,7 +98,7 @@ TEST_F(S3Storage, EachPathReadsWhatTheOtherWrote) {
     sync_store->remove_task("wf", "by_async");
     run_awaitable(async_store->remove_task("wf", "by_sync"));
     EXPECT_TRUE(sync_store->list_tasks("wf").empty());
-    auto raw = s3rver_storage_options(prefix_);
+    auto raw = s3_server_storage_options(prefix_);
     ff::detail::curl_s3_client client(raw->client);
     EXPECT_TRUE(client.list_objects_v2(raw->location.bucket, prefix_ + "/", "").objects.empty());
 }
@@ -203,7 +203,7 @@ TEST_F(S3Storage, MissingBucketIsNoSuchBucketNamingIt) {
 
 TEST_F(S3Storage, RemoveWorkflowDeletesMoreThanOneBatch) {
     // DeleteObjects takes at most 1,000 keys: 1,001+ objects need a second request.
-    auto raw = s3rver_storage_options(prefix_);
+    auto raw = s3_server_storage_options(prefix_);
     ff::detail::curl_s3_client client(raw->client);
     const std::string& bucket = raw->location.bucket;
     auto async_store = ff::storage_factory(good_config());
@@ -275,7 +275,7 @@ TEST_F(S3Storage, ArraysGoThroughZarrOnBothPathsAndEachReadsTheOther) {
     EXPECT_EQ(got_b.get<ff::dict>().at("m").as<ff::chunked_array>(), b);
 
     // 3 x 3 chunks + .zarray for `a`, 3 chunks + .zarray for `b`, one .zgroup.
-    auto raw = s3rver_storage_options(prefix_);
+    auto raw = s3_server_storage_options(prefix_);
     ff::detail::curl_s3_client client(raw->client);
     const std::string arrays_prefix = prefix_ + "/wf/bigdata/dask_arrays/";
     EXPECT_EQ(client.list_objects_v2(raw->location.bucket, arrays_prefix, "").objects.size(),
