@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -52,7 +54,10 @@ class s3_server_test : public ::testing::Test {
         if (!e)
             GTEST_SKIP() << no_s3_server_message;
         endpoint = *e;
-        prefix = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "/";
+        // The HTTP and HTTPS runs of a test share one server and bucket and may run at the
+        // same time: the prefix keeps their keys apart.
+        prefix = endpoint.scheme + "-" + std::to_string(::getpid()) + "/" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name() + "/";
     }
     template <class T>
     T run(boost::asio::awaitable<T> aw) {

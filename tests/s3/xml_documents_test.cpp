@@ -36,6 +36,23 @@ TEST(ErrorResponse, DropsEchoedSigningMaterial) {
     }
 }
 
+TEST(ErrorResponse, AnEmptyMessageReadsAsTheCodesMeaning) {
+    // Ceph RGW's error bodies carry an empty <Message>.
+    const std::string body =
+        "<Error><Code>NoSuchBucket</Code><Message></Message><BucketName>b</BucketName>"
+        "<RequestId>tx1</RequestId><HostId>h</HostId></Error>";
+    functionfuse::s3_error e = s3::make_s3_error(body, 404, "", "");
+    EXPECT_EQ(e.message(), "The specified bucket does not exist");
+    EXPECT_EQ(std::string(e.what()),
+              "S3 error NoSuchBucket (HTTP 404): The specified bucket does not exist "
+              "[request id tx1]");
+    // A code nobody documents keeps an empty message and a text without a dangling ': '.
+    functionfuse::s3_error odd =
+        s3::make_s3_error("<Error><Code>XNotACode</Code><Message/></Error>", 400, "k", "");
+    EXPECT_EQ(odd.message(), "");
+    EXPECT_EQ(std::string(odd.what()), "S3 error XNotACode (HTTP 400) for key 'k'");
+}
+
 TEST(ErrorResponse, FallsBackToTheStatusAndHeaderForBodilessAnswers) {
     functionfuse::s3_error e = s3::make_s3_error("", 503, "k", "hdr-req-id");
     EXPECT_EQ(e.code(), "ServiceUnavailable");

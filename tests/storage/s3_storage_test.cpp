@@ -1,7 +1,7 @@
-// The S3 kind against each S3 server target (tests/support/s3_server.hpp), built through storage_factory from
-// JSON configs: the async (Beast) and sync (libcurl) paths read what the other wrote, Python's
-// boto3 + pickle read our objects, and bad input (credentials, bucket, endpoint) fails with
-// errors that name what is wrong and never a secret.
+// The S3 kind against each S3 server target (tests/support/s3_server.hpp), built through
+// storage_factory from JSON configs: the async (Beast) and sync (libcurl) paths read what the other
+// wrote, Python's boto3 + pickle read our objects, and bad input (credentials, bucket, endpoint)
+// fails with errors that name what is wrong and never a secret.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "async_protocols/s3/curl/curl_s3_client.hpp"
 #include "blob_serializer.hpp"
 #include "functionfuse/array.hpp"
 #include "functionfuse/array_serializer.hpp"
@@ -20,7 +21,6 @@
 #include "python.hpp"
 #include "run_awaitable.hpp"
 #include "s3_kinds_under_test.hpp"
-#include "async_protocols/s3/curl/curl_s3_client.hpp"
 
 namespace ff = functionfuse;
 namespace json = boost::json;
@@ -190,7 +190,10 @@ TEST_F(S3Storage, MissingBucketIsNoSuchBucketNamingIt) {
             FAIL() << "no error for a missing bucket";
         } catch (const ff::s3_error& e) {
             EXPECT_EQ(e.code(), "NoSuchBucket") << e.what();
-            EXPECT_NE(std::string(e.what()).find(bucket), std::string::npos) << e.what();
+            // Reads well on every server, also where <Message> is empty (Ceph RGW).
+            EXPECT_NE(std::string(e.what()).find("the bucket '" + bucket + "' does not exist"),
+                      std::string::npos)
+                << e.what();
         }
     };
     check([&] { run_awaitable(async_store->save("wf", "t", ff::value(1))); }, "async save");

@@ -30,7 +30,7 @@ void rethrow_naming_bucket(const std::string& bucket) {
     } catch (const s3_error& e) {
         if (e.code() != "NoSuchBucket")
             throw;
-        throw s3_error(e.code(), e.message() + " (bucket '" + bucket + "')", e.request_id(),
+        throw s3_error(e.code(), "the bucket '" + bucket + "' does not exist", e.request_id(),
                        e.http_status(), e.key());
     }
 }

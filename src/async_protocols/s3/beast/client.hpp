@@ -49,8 +49,10 @@ class client {
 
     const client_params& params() const noexcept;
 
-    /// Stores `body` under `key` and returns the ETag. `body` is read in place (never
-    /// copied). Bodies above `params().multipart.threshold` go up as a multipart upload.
+    /// Stores `body` under `key` and returns the ETag (empty when the server's answer carries
+    /// none: Ceph RGW's CompleteMultipartUpload answers `<ETag></ETag>`; HEAD shows it later).
+    /// `body` is read in place (never copied). Bodies above `params().multipart.threshold` go up as
+    /// a multipart upload.
     boost::asio::awaitable<std::string> put_object(std::string_view bucket, std::string_view key,
                                                    std::string_view body,
                                                    const put_options& options);
@@ -100,7 +102,8 @@ class client {
     boost::asio::awaitable<std::string> upload_part(std::string_view bucket, std::string_view key,
                                                     std::string_view upload_id, int part_number,
                                                     std::string_view body);
-    /// Completes the upload from its parts (ascending part numbers); returns the ETag.
+    /// Completes the upload from its parts (ascending part numbers); returns the ETag, or an
+    /// empty string when the server sends none (nothing in the library depends on it).
     boost::asio::awaitable<std::string> complete_multipart_upload(
         std::string_view bucket, std::string_view key, std::string_view upload_id,
         const std::vector<completed_part>& parts);

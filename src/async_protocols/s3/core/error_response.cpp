@@ -5,6 +5,7 @@
 #include "async_protocols/s3/core/error_response.hpp"
 
 #include <sstream>
+#include <utility>
 
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
@@ -38,6 +39,45 @@ std::string status_code_name(int status) {
             return "HTTP" + std::to_string(status);
     }
 }
+// What the common codes mean, for servers that send an empty <Message> (Ceph RGW does):
+// the error text then still says something a user can act on.
+std::string_view code_meaning(std::string_view code) {
+    static constexpr std::pair<std::string_view, std::string_view> meanings[] = {
+        {"AccessDenied", "Access Denied"},
+        {"BucketAlreadyExists", "The requested bucket name is not available"},
+        {"BucketAlreadyOwnedByYou", "The bucket already exists and is yours"},
+        {"BucketNotEmpty", "The bucket you tried to delete is not empty"},
+        {"EntityTooLarge", "Your proposed upload exceeds the maximum allowed size"},
+        {"EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size"},
+        {"ExpiredToken", "The provided token has expired"},
+        {"InternalError", "The server encountered an internal error"},
+        {"InvalidAccessKeyId", "The access key id does not exist in the server's records"},
+        {"InvalidArgument", "Invalid argument"},
+        {"InvalidBucketName", "The specified bucket is not valid"},
+        {"InvalidPart", "One or more of the specified parts could not be found"},
+        {"InvalidPartOrder", "The list of parts was not in ascending order"},
+        {"InvalidRange", "The requested range cannot be satisfied"},
+        {"InvalidRequest", "Invalid request"},
+        {"InvalidToken", "The provided token is malformed or otherwise invalid"},
+        {"NoSuchBucket", "The specified bucket does not exist"},
+        {"NoSuchKey", "The specified key does not exist"},
+        {"NoSuchUpload", "The specified multipart upload does not exist"},
+        {"PreconditionFailed", "A precondition does not hold"},
+        {"RequestTimeTooSkewed",
+         "The difference between the request time and the server's time is too large"},
+        {"ServiceUnavailable", "The service is unavailable; reduce the request rate"},
+        {"SignatureDoesNotMatch",
+         "The request signature does not match the one the server calculated: check the "
+         "secret access key and signing method"},
+        {"SlowDown", "Please reduce your request rate"},
+    };
+    for (const auto& [c, meaning] : meanings) {
+        if (c == code)
+            return meaning;
+    }
+    return {};
+}
+
 }  // namespace
 
 error_fields parse_error_body(std::string_view body) {
@@ -68,6 +108,8 @@ s3_error make_s3_error(std::string_view body, int http_status, std::string key,
         f.code = status_code_name(http_status);
     if (f.request_id.empty())
         f.request_id = std::string(request_id_header);
+    if (f.message.empty())
+        f.message = std::string(code_meaning(f.code));
     return s3_error(std::move(f.code), std::move(f.message), std::move(f.request_id), http_status,
                     std::move(key));
 }

@@ -21,7 +21,8 @@ struct error_fields {
 error_fields parse_error_body(std::string_view body);
 
 /// The exception for an error answer: XML fields, falling back to a code derived from the
-/// status (e.g. 404 -> NotFound) and to the `x-amz-request-id` header's value.
+/// status (e.g. 404 -> NotFound), to the `x-amz-request-id` header's value, and for an empty
+/// or missing `<Message>` (Ceph RGW sends `<Message></Message>`) to the meaning of a common code.
 s3_error make_s3_error(std::string_view body, int http_status, std::string key,
                        std::string_view request_id_header);
 
