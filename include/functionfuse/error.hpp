@@ -36,14 +36,19 @@ class not_found : public error {
 /// A configuration is malformed; `field()` names the offending field (e.g. `options.path`).
 class config_error : public error {
   public:
-    config_error(std::string field, const std::string& message)
-        : error("invalid configuration field '" + field + "': " + message),
-          field_(std::move(field)) {}
+    config_error(std::string field, std::string reason)
+        : error("invalid configuration field '" + field + "': " + reason),
+          field_(std::move(field)),
+          reason_(std::move(reason)) {}
     /// The dotted path of the offending field.
     const std::string& field() const noexcept { return field_; }
+    /// What is wrong with it (the text after the field in `what()`), so that a caller can
+    /// report the same problem under another field name without parsing `what()`.
+    const std::string& reason() const noexcept { return reason_; }
 
   private:
     std::string field_;
+    std::string reason_;
 };
 
 /// A local I/O, HDF5, network or TLS failure. `what()` names the file or endpoint.

@@ -62,6 +62,23 @@ std::optional<std::string> config_reader::optional_string(std::string_view key) 
     return std::string(v->get_string());
 }
 
+std::map<std::string, std::string> config_reader::optional_string_map(std::string_view key) {
+    std::map<std::string, std::string> out;
+    const auto* v = find(key);
+    if (!v)
+        return out;
+    const auto* object = v->if_object();
+    if (!object)
+        throw config_error(path_of(key), std::string("must be an object, not ") + kind_name(*v));
+    for (const auto& [name, value] : *object) {
+        const std::string field = path_of(key) + "." + std::string(name);
+        if (!value.is_string())
+            throw config_error(field, std::string("must be a string, not ") + kind_name(value));
+        out.emplace(std::string(name), std::string(value.get_string()));
+    }
+    return out;
+}
+
 std::optional<bool> config_reader::optional_bool(std::string_view key) {
     const auto* v = find(key);
     if (!v)

@@ -4,6 +4,7 @@
 // keys nobody asked for are reported instead of silently ignored.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -26,6 +27,9 @@ class config_reader {
     std::optional<bool> optional_bool(std::string_view key);
     /// An optional non-negative integer (nullopt if absent); `config_error` for anything else.
     std::optional<std::uint64_t> optional_uint(std::string_view key);
+    /// An optional object whose values are all strings (empty if absent), e.g. a map of
+    /// host names to addresses.
+    std::map<std::string, std::string> optional_string_map(std::string_view key);
     /// A required object, to be read with its own `config_reader`.
     const boost::json::value& required_object(std::string_view key);
     /// An optional object (nullptr if absent).

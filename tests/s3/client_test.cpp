@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -264,6 +266,59 @@ TEST_F(S3Client, ConnectionsAreBoundedAndReused) {
     }());
     EXPECT_GE(c.open_connections(), 1u);
     EXPECT_LE(c.open_connections(), 4u);
+}
+
+// `virtual` against a server that takes virtual-hosted requests (RGW with `rgw dns name`):
+// the client connects to "<bucket>.<domain>", the only name pinned by `resolve` (the machine's
+// DNS knows neither), and the request path does not name the bucket, so the server can only
+// find it in the Host header. A path-style client on the IP endpoint sees the same objects.
+TEST_F(S3Client, VirtualHostedRequestsPutTheBucketInTheHost) {
+    if (endpoint.server.vhost_domain.empty())
+        GTEST_SKIP() << endpoint.server.name << " is not set up for virtual-hosted requests";
+    auto params = endpoint.params;
+    params.host = endpoint.server.vhost_domain;
+    params.addressing = s3::addressing_style::virtual_hosted;
+    params.resolve = {{endpoint.bucket + "." + params.host, "127.0.0.1"}};
+    params.multipart.threshold = 8u << 20;  // the big body goes in two parts
+    s3::client vc(ctx.get_executor(), params);
+    s3::client pc(ctx.get_executor(), endpoint.params);
+    const std::string body = "addressed by host";
+    const std::string big(14u << 20, 'v');
+    run([&]() -> asio::awaitable<void> {
+        const std::string small_key = prefix + "small", big_key = prefix + "big";
+        co_await vc.put_object(endpoint.bucket, small_key, body);
+        EXPECT_EQ(co_await pc.get_object(endpoint.bucket, small_key), body);
+        co_await vc.put_object(endpoint.bucket, big_key, big);
+        EXPECT_TRUE(co_await pc.get_object(endpoint.bucket, big_key) == big);
+        EXPECT_EQ(co_await vc.get_object(endpoint.bucket, small_key), body);
+        const auto listed = co_await vc.list_objects_v2(endpoint.bucket, prefix);
+        EXPECT_EQ(listed.objects.size(), 2u);
+        const std::vector<std::string> keys{small_key, big_key};
+        EXPECT_TRUE((co_await vc.delete_objects(endpoint.bucket, keys)).empty());
+        EXPECT_TRUE((co_await pc.list_objects_v2(endpoint.bucket, prefix)).objects.empty());
+    }());
+}
+
+// A bucket name with dots cannot be virtual-hosted over TLS (the wildcard certificate covers
+// one label): `virtual` falls back to path-style there, so only the domain itself is pinned.
+TEST_F(S3Client, DottedBucketOverTlsFallsBackToPathStyle) {
+    if (endpoint.server.vhost_domain.empty())
+        GTEST_SKIP() << endpoint.server.name << " is not set up for virtual-hosted requests";
+    if (endpoint.scheme != "https")
+        GTEST_SKIP() << "HTTPS only: over HTTP a dotted bucket can be virtual-hosted";
+    auto params = endpoint.params;
+    params.host = endpoint.server.vhost_domain;
+    params.addressing = s3::addressing_style::virtual_hosted;
+    params.resolve = {{params.host, "127.0.0.1"}};
+    s3::client c(ctx.get_executor(), params);
+    const std::string bucket = "ff.dotted." + std::to_string(::getpid());
+    run([&]() -> asio::awaitable<void> {
+        co_await c.create_bucket(bucket);
+        const std::string key = "k", body = "dots";
+        co_await c.put_object(bucket, key, body);
+        EXPECT_EQ(co_await c.get_object(bucket, key), body);
+        co_await c.delete_object(bucket, key);
+    }());
 }
 
 TEST_F(S3Client, KeyWithDoubleSlashRoundTrips) {

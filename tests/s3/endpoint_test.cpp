@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include <functionfuse/error.hpp>
@@ -130,6 +131,51 @@ TEST(AddressObject, VirtualHostedFallsBackToPathStyleWhenItCannotWork) {
     a = s3::address_object(ip, s3::addressing_style::virtual_hosted, "bucket", "k");
     EXPECT_FALSE(a.virtual_hosted);
     EXPECT_EQ(a.encoded_path, "/bucket/k");
+}
+
+TEST(AddressObject, AutomaticIsVirtualOnAwsAndPathElsewhere) {
+    const auto aws = s3::aws_endpoint("eu-west-1");
+    EXPECT_TRUE(
+        s3::address_object(aws, s3::addressing_style::automatic, "my-bucket", "k").virtual_hosted);
+    const auto cn = s3::aws_endpoint("cn-north-1");
+    EXPECT_TRUE(
+        s3::address_object(cn, s3::addressing_style::automatic, "my-bucket", "k").virtual_hosted);
+    // Names AWS cannot put in a host, over TLS: path-style.
+    for (const char* bucket : {"dotted.bucket", "Upper", "under_score", "ab"}) {
+        EXPECT_FALSE(
+            s3::address_object(aws, s3::addressing_style::automatic, bucket, "k").virtual_hosted)
+            << bucket;
+    }
+    // Custom endpoints: IP literals, localhost, and named hosts without known wildcard DNS.
+    for (const char* url : {"http://127.0.0.1:9000", "http://[::1]:9000", "http://localhost:9000",
+                            "https://minio.example.com", "https://s3.test:8443"}) {
+        const auto ep = s3::parse_endpoint_url(url);
+        const auto a = s3::address_object(ep, s3::addressing_style::automatic, "bucket", "k");
+        EXPECT_FALSE(a.virtual_hosted) << url;
+        EXPECT_EQ(a.encoded_path, "/bucket/k") << url;
+        EXPECT_EQ(a.host, ep.host) << url;
+    }
+    EXPECT_TRUE(s3::is_aws_host("s3.us-east-1.amazonaws.com"));
+    EXPECT_FALSE(s3::is_aws_host("amazonaws.com.evil.example"));
+    EXPECT_EQ(s3::client_params{}.addressing, s3::addressing_style::automatic);
+}
+
+TEST(ResolveMap, TakesHostNamesToIpLiteralsOnly) {
+    EXPECT_NO_THROW(s3::check_resolve_map({{"b.s3.test", "127.0.0.1"}, {"s3.test", "::1"}}, "f"));
+    const std::map<std::string, std::string> bad[] = {
+        {{"", "127.0.0.1"}},          {{"host\r\nX-Evil: 1", "127.0.0.1"}},
+        {{"host/../x", "127.0.0.1"}}, {{"h", "not-an-ip"}},
+        {{"h", "127.0.0.1\n"}},       {{"h", "example.com"}},
+    };
+    for (const auto& m : bad) {
+        try {
+            s3::check_resolve_map(m, "options.resolve");
+            ADD_FAILURE() << "accepted " << m.begin()->first << " -> " << m.begin()->second;
+        } catch (const functionfuse::config_error& e) {
+            EXPECT_EQ(e.field().rfind("options.resolve", 0), 0u) << e.what();
+            EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+        }
+    }
 }
 
 }  // namespace

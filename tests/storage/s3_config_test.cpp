@@ -36,7 +36,7 @@ TEST(S3Config, PythonShapeMapsOntoTheClient) {
     EXPECT_EQ(o.client.creds.access_key_id, "AK");
     EXPECT_EQ(o.client.creds.secret_access_key, "SK");
     EXPECT_EQ(o.client.creds.session_token, "TK");
-    EXPECT_EQ(o.client.addressing, ff::s3::addressing_style::path);
+    EXPECT_EQ(o.client.addressing, ff::s3::addressing_style::automatic);  // path-style there
 }
 
 TEST(S3Config, NativeKeysMapOntoTheClient) {
@@ -86,7 +86,20 @@ TEST(S3Config, CredentialsFallBackToTheEnvironment) {
     auto aws = ff::detail::read_s3_options(json::parse(R"({"path": "b"})"), keys_only);
     EXPECT_EQ(aws.client.host, "s3.us-east-1.amazonaws.com");
     EXPECT_TRUE(aws.client.use_tls);
-    EXPECT_EQ(aws.client.addressing, ff::s3::addressing_style::virtual_hosted);
+    EXPECT_EQ(aws.client.addressing, ff::s3::addressing_style::automatic);  // virtual there
+}
+
+TEST(S3Config, AddressingAndResolve) {
+    for (const auto& [text, style] : std::vector<std::pair<std::string, ff::s3::addressing_style>>{
+             {"auto", ff::s3::addressing_style::automatic},
+             {"path", ff::s3::addressing_style::path},
+             {"virtual", ff::s3::addressing_style::virtual_hosted}}) {
+        auto o = read(R"({"path": "b", "anonymous": true, "endpoint": "http://s3.test:80",
+            "addressing": ")" +
+                      text + R"(", "resolve": {"b.s3.test": "127.0.0.1"}})");
+        EXPECT_EQ(o.client.addressing, style) << text;
+        EXPECT_EQ(o.client.resolve.at("b.s3.test"), "127.0.0.1");
+    }
 }
 
 TEST(S3Config, BadConfigsNameTheFieldAndNeverTheSecret) {
@@ -109,6 +122,10 @@ TEST(S3Config, BadConfigsNameTheFieldAndNeverTheSecret) {
         {R"({"path": "b", "max_connections": 0, )" + creds + "}", "options.max_connections"},
         {R"({"path": "b", "max_connections": -1, )" + creds + "}", "options.max_connections"},
         {R"({"path": "b", "addressing": "sideways", )" + creds + "}", "options.addressing"},
+        {R"({"path": "b", "resolve": ["h"], )" + creds + "}", "options.resolve"},
+        {R"({"path": "b", "resolve": {"h": 1}, )" + creds + "}", "options.resolve.h"},
+        {R"({"path": "b", "resolve": {"h": "nowhere"}, )" + creds + "}", "options.resolve.h"},
+        {R"({"path": "b", "resolve": {"a b": "127.0.0.1"}, )" + creds + "}", "options.resolve"},
         {R"({"path": "b", "retry": {"max_attempts": 0}, )" + creds + "}",
          "options.retry.max_attempts"},
         {R"({"path": "b", "retry": {"tries": 2}, )" + creds + "}", "options.retry.tries"},

@@ -103,6 +103,41 @@ TEST_F(S3Storage, EachPathReadsWhatTheOtherWrote) {
     EXPECT_TRUE(client.list_objects_v2(raw->location.bucket, prefix_ + "/", "").objects.empty());
 }
 
+// Virtual-hosted addressing against a server that takes it (RGW with `rgw dns name`), on both
+// paths. Only "<bucket>.<domain>" is resolvable (through the config's own `resolve` map; the
+// machine's DNS and /etc/hosts know neither name): a request that went path-style would have to
+// connect to "<domain>" and fail, and the server finds the bucket only in the Host header, since
+// a virtual-hosted path does not carry it.
+TEST_F(S3Storage, VirtualHostedAddressingOnBothPaths) {
+    const auto server = load_s3_server();
+    if (server->vhost_domain.empty())
+        GTEST_SKIP() << server->name << " is not set up for virtual-hosted requests (no DNS name)";
+    const std::string domain_endpoint =
+        server->scheme + "://" + server->vhost_domain + ":" + std::to_string(server->port);
+    const std::string bucket_host = server_.location.bucket + "." + server->vhost_domain;
+    json::value cfg = config(server_.location.bucket, server_.client.creds.access_key_id,
+                             server_.client.creds.secret_access_key,
+                             json::object{{"addressing", "virtual"},
+                                          {"resolve", json::object{{bucket_host, "127.0.0.1"}}}});
+    cfg.at("options").at("s3fs").at("client_kwargs").as_object()["endpoint_url"] = domain_endpoint;
+    auto async_store = ff::storage_factory(cfg);
+    auto sync_store = ff::sync::storage_factory(cfg);
+    run_awaitable(async_store->save("wf", "by_async", ff::value("virtual async")));
+    sync_store->save("wf", "by_sync", ff::value("virtual sync"));
+    EXPECT_EQ(sync_store->read_task("wf", "by_async"), ff::value("virtual async"));
+    EXPECT_EQ(run_awaitable(async_store->read_task("wf", "by_sync")), ff::value("virtual sync"));
+
+    // The same objects seen path-style through the IP endpoint: they are in the bucket.
+    auto path_store = ff::sync::storage_factory(good_config());
+    const std::vector<std::string> both{"by_async", "by_sync"};
+    EXPECT_EQ(path_store->list_tasks("wf"), both);
+
+    // Without the bucket host pinned, "virtual" cannot connect: proof it did not go path-style.
+    cfg.at("options").as_object().erase("resolve");
+    auto unpinned = ff::sync::storage_factory(cfg);
+    EXPECT_THROW(unpinned->read_task("wf", "by_sync"), ff::io_error);
+}
+
 TEST_F(S3Storage, PythonPickleLoadsOurTaskObjects) {
     auto store = ff::storage_factory(good_config());
     const ff::value v = ff::dict{{"loss", 0.25},

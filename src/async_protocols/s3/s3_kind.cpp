@@ -4,12 +4,12 @@
 #include <boost/json.hpp>
 
 #include "async_protocols/s3/core/endpoint.hpp"
-#include "storage/config_reader.hpp"
 #include "async_protocols/s3/s3_options.hpp"
-#include "storage/storage_kinds.hpp"
-#include "functionfuse/error.hpp"
 #include "async_protocols/s3/s3_storage.hpp"
 #include "async_protocols/s3/sync_s3_storage.hpp"
+#include "functionfuse/error.hpp"
+#include "storage/config_reader.hpp"
+#include "storage/storage_kinds.hpp"
 
 namespace functionfuse::detail {
 
@@ -68,15 +68,19 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
     anonymous.take(r.optional_bool("anonymous"), r.path_of("anonymous"));
 
     s3::client_params& p = out.client;
-    std::optional<s3::addressing_style> addressing;
     if (auto a = r.optional_string("addressing")) {
-        if (*a == "path")
-            addressing = s3::addressing_style::path;
+        if (*a == "auto")
+            p.addressing = s3::addressing_style::automatic;
+        else if (*a == "path")
+            p.addressing = s3::addressing_style::path;
         else if (*a == "virtual")
-            addressing = s3::addressing_style::virtual_hosted;
+            p.addressing = s3::addressing_style::virtual_hosted;
         else
-            throw config_error(r.path_of("addressing"), "must be \"path\" or \"virtual\"");
+            throw config_error(r.path_of("addressing"),
+                               "must be \"auto\", \"path\" or \"virtual\"");
     }
+    p.resolve = r.optional_string_map("resolve");
+    s3::check_resolve_map(p.resolve, r.path_of("resolve"));
     if (auto n = r.optional_uint("max_connections"))
         p.max_connections = at_least(r, "max_connections", *n, 1);
     if (auto ms = r.optional_uint("timeout_ms"))
@@ -133,20 +137,13 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
                                                  : (settings.endpoint_url.empty()
                                                         ? (region.value ? region.field : "region")
                                                         : "AWS_ENDPOINT_URL / profile");
-        const std::string what = e.what();
-        const auto colon = what.find("': ");
-        throw config_error(field, colon == std::string::npos ? what : what.substr(colon + 3));
+        throw config_error(field, e.reason());
     }
     p.host = ep.host;
     p.port = ep.port;
     p.use_tls = ep.use_tls;
     p.region = settings.region;
     p.creds = std::move(settings.creds);
-    // AWS prefers virtual-hosted addressing; custom endpoints (MinIO, Ceph, s3rver) usually
-    // only serve path-style.
-    p.addressing =
-        addressing.value_or(settings.endpoint_url.empty() ? s3::addressing_style::virtual_hosted
-                                                          : s3::addressing_style::path);
     return out;
 }
 

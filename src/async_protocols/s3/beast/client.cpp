@@ -21,10 +21,11 @@
 #include <boost/beast/http/error.hpp>
 
 #include "async_protocols/s3/beast/client_impl.hpp"
-#include "async_protocols/s3/core/error_response.hpp"
 #include "async_protocols/s3/beast/multipart_upload.hpp"
-#include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/beast/tls_context.hpp"
+#include "async_protocols/s3/core/endpoint.hpp"
+#include "async_protocols/s3/core/error_response.hpp"
+#include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
 #include "functionfuse/error.hpp"
 
@@ -61,24 +62,21 @@ client::impl::impl(asio::any_io_executor io, client_params p)
     : params(std::move(p)), retry(params.retry) {
     if (params.host.empty())
         throw config_error("host", "the S3 endpoint host is empty");
-    port = params.port ? params.port : (params.use_tls ? 443 : 80);
+    check_resolve_map(params.resolve, "resolve");
+    server.host = params.host;
+    server.use_tls = params.use_tls;
+    server.port = params.port ? params.port : (params.use_tls ? 443 : 80);
     pool_state::params pool_params;
     pool_params.max_connections = params.max_connections;
     pool_params.idle_timeout = params.idle_timeout;
     pool = std::make_unique<connection_pool>(
-        std::move(io), pool_params, params.use_tls ? make_tls_context(params.tls) : nullptr);
-}
-
-std::string client::impl::host_for(const std::string& bucket) const {
-    if (params.addressing == addressing_style::virtual_hosted && !bucket.empty()) {
-        return bucket + "." + params.host;
-    }
-    return params.host;
+        std::move(io), pool_params, params.use_tls ? make_tls_context(params.tls) : nullptr,
+        params.resolve);
 }
 
 std::string client::impl::describe(const request_spec& spec) const {
     std::string text = fmt::format("{} {}://{}:{}/", http::to_string(spec.method),
-                                   params.use_tls ? "https" : "http", params.host, port);
+                                   params.use_tls ? "https" : "http", params.host, server.port);
     if (!spec.bucket.empty())
         text += spec.bucket;
     if (!spec.key.empty())
@@ -86,17 +84,10 @@ std::string client::impl::describe(const request_spec& spec) const {
     return text;
 }
 
-http_request client::impl::build_request(const request_spec& spec, const std::string& host,
+http_request client::impl::build_request(const request_spec& spec, const object_address& address,
                                          const std::string& payload_hash) const {
-    std::string raw_path = "/";
-    if (params.addressing == addressing_style::path && !spec.bucket.empty()) {
-        raw_path += spec.bucket;
-        if (!spec.key.empty())
-            raw_path += "/";
-    }
-    raw_path += spec.key;
-    const std::string encoded_path = uri_encode_path(raw_path);
-
+    const std::string& encoded_path = address.encoded_path;
+    const std::string& host_header = address.host_header;
     std::string target = encoded_path;
     char sep = '?';
     for (const auto& [name, value] : spec.query) {
@@ -106,9 +97,6 @@ http_request client::impl::build_request(const request_spec& spec, const std::st
         if (!value.empty())
             target += "=" + uri_encode_query(value);
     }
-
-    const bool default_port = port == (params.use_tls ? 443 : 80);
-    const std::string host_header = default_port ? host : host + ":" + std::to_string(port);
 
     http_request req{spec.method, target, 11};
     req.set(http::field::host, host_header);
@@ -144,11 +132,12 @@ http_request client::impl::build_request(const request_spec& spec, const std::st
 
 asio::awaitable<http_response> client::impl::attempt(const request_spec& spec,
                                                      const std::string& payload_hash) {
-    const std::string host = host_for(spec.bucket);
+    const object_address address = address_object(server, params.addressing, spec.bucket, spec.key);
     bool fresh = false;
     for (;;) {
-        pool_lease lease = co_await pool->acquire(host, port, params.request_timeout, fresh);
-        http_request req = build_request(spec, host, payload_hash);
+        pool_lease lease =
+            co_await pool->acquire(address.host, server.port, params.request_timeout, fresh);
+        http_request req = build_request(spec, address, payload_hash);
         bool stale = false;
         try {
             http_response response =

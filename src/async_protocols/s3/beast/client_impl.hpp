@@ -14,6 +14,7 @@
 #include "async_protocols/s3/beast/client.hpp"
 #include "async_protocols/s3/beast/connection.hpp"
 #include "async_protocols/s3/beast/connection_pool.hpp"
+#include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/retry_policy.hpp"
 
 namespace functionfuse::s3 {
@@ -41,16 +42,15 @@ struct client::impl {
 
     client_params params;
     retry_policy retry;
-    std::uint16_t port;
+    endpoint server;  ///< host, port and scheme of `params`, for `address_object`
     std::unique_ptr<connection_pool> pool;
 
   private:
     /// One attempt (plus the one transparent retry of a stale reused connection).
     boost::asio::awaitable<http_response> attempt(const request_spec& spec,
                                                   const std::string& payload_hash);
-    http_request build_request(const request_spec& spec, const std::string& host,
+    http_request build_request(const request_spec& spec, const object_address& address,
                                const std::string& payload_hash) const;
-    std::string host_for(const std::string& bucket) const;
     std::string describe(const request_spec& spec) const;
 };
 

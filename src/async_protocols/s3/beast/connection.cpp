@@ -39,14 +39,17 @@ beast::tcp_stream& connection::tcp() {
     return secure_ ? beast::get_lowest_layer(*secure_) : *plain_;
 }
 
-asio::awaitable<void> connection::open(const std::string& host, std::uint16_t port,
-                                       clock::time_point deadline) {
+asio::awaitable<void> connection::open(const std::string& host, std::string_view address,
+                                       std::uint16_t port, clock::time_point deadline) {
     boost::system::error_code ec;
     std::vector<tcp::endpoint> endpoints;
     const auto literal = asio::ip::make_address(host, ec);
     const bool host_is_ip = !ec;
     if (host_is_ip) {
         endpoints.emplace_back(literal, port);
+    } else if (!address.empty()) {
+        // Pinned by `client_params::resolve` (checked to be an IP literal there).
+        endpoints.emplace_back(asio::ip::make_address(address), port);
     } else {
         tcp::resolver resolver(executor_);
         asio::steady_timer guard(executor_, deadline);

@@ -46,9 +46,11 @@ class connection {
                std::shared_ptr<boost::asio::ssl::context> tls);
 
     /// Resolves, connects and (for TLS) handshakes with SNI and host-name verification
-    /// (when the context verifies peers). Throws boost::system::system_error.
-    boost::asio::awaitable<void> open(const std::string& host, std::uint16_t port,
-                                      clock::time_point deadline);
+    /// (when the context verifies peers). A non-empty `address` (an IP literal) is connected
+    /// to instead of resolving `host`; SNI and verification still use `host`.
+    /// Throws boost::system::system_error.
+    boost::asio::awaitable<void> open(const std::string& host, std::string_view address,
+                                      std::uint16_t port, clock::time_point deadline);
 
     /// Sends `request` and reads the answer (no body expected when `head_request`).
     /// On failure throws `exchange_error`.

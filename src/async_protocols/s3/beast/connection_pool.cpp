@@ -52,8 +52,9 @@ void pool_lease::release(bool ok) {
 }
 
 connection_pool::connection_pool(asio::any_io_executor io, pool_state::params params,
-                                 std::shared_ptr<asio::ssl::context> tls)
-    : io_(std::move(io)), state_(params), tls_(std::move(tls)) {}
+                                 std::shared_ptr<asio::ssl::context> tls,
+                                 std::map<std::string, std::string> resolve)
+    : io_(std::move(io)), state_(params), tls_(std::move(tls)), resolve_(std::move(resolve)) {}
 
 connection_pool::~connection_pool() = default;
 
@@ -128,7 +129,9 @@ asio::awaitable<pool_lease> connection_pool::acquire(const std::string& host, st
         // The parked connection vanished (cannot happen by the state's invariants); open anew.
     }
     lease.connection_ = std::make_unique<connection>(io_, tls_);
-    co_await lease.connection_->open(host, port,
+    const auto pinned = resolve_.find(host);
+    const std::string_view address = pinned == resolve_.end() ? "" : pinned->second;
+    co_await lease.connection_->open(host, address, port,
                                      lease.deadline_);  // on failure the lease frees the slot
     co_return lease;
 }

@@ -52,9 +52,11 @@ class pool_lease {
 /// is freed.
 class connection_pool {
   public:
-    /// Connections are created on `io`. `tls` null: plain TCP connections.
+    /// Connections are created on `io`. `tls` null: plain TCP connections. `resolve` maps
+    /// host names to the IP address to connect to instead of asking DNS.
     connection_pool(boost::asio::any_io_executor io, pool_state::params params,
-                    std::shared_ptr<boost::asio::ssl::context> tls);
+                    std::shared_ptr<boost::asio::ssl::context> tls,
+                    std::map<std::string, std::string> resolve = {});
     ~connection_pool();
 
     /// Waits (FIFO) for a connection to `host:port`, then opens it if it is new. The
@@ -81,6 +83,7 @@ class connection_pool {
     mutable std::mutex mutex_;
     pool_state state_;
     std::shared_ptr<boost::asio::ssl::context> tls_;
+    std::map<std::string, std::string> resolve_;
     std::map<pool_state::connection_id, std::unique_ptr<connection>> parked_;
     std::map<pool_state::waiter_id, std::shared_ptr<waiter_slot>> waiters_;
 };

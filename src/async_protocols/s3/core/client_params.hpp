@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "async_protocols/s3/core/retry_policy.hpp"
@@ -11,10 +12,14 @@
 
 namespace functionfuse::s3 {
 
-/// How the bucket appears in requests.
+/// How the bucket appears in requests (see `address_object` for the exact rules).
 enum class addressing_style {
-    path,           ///< http://host/bucket/key — the default for custom endpoints (MinIO, s3rver)
-    virtual_hosted  ///< http://bucket.host/key — AWS's preferred form
+    /// The default: virtual-hosted on AWS endpoints (`*.amazonaws.com[.cn]`) for buckets that
+    /// can be a host name, path-style everywhere else (custom endpoints such as MinIO, Ceph RGW
+    /// or s3rver often have no wildcard DNS for `bucket.host`).
+    automatic,
+    path,           ///< http://host/bucket/key
+    virtual_hosted  ///< http://bucket.host/key, falling back to path-style where it cannot work
 };
 
 /// TLS settings for https endpoints.
@@ -48,8 +53,12 @@ struct client_params {
     bool use_tls = true;
     /// Signing region (default us-east-1).
     std::string region = "us-east-1";
-    /// Path-style (default) or virtual-hosted addressing.
-    addressing_style addressing = addressing_style::path;
+    /// Automatic (default), path-style or virtual-hosted addressing.
+    addressing_style addressing = addressing_style::automatic;
+    /// Host name -> IP address to connect to instead of asking DNS, like curl's `--resolve`
+    /// (both transports). The Host header, SNI and the certificate check still use the name.
+    /// For virtual-hosted addressing against servers without wildcard DNS, and for tests.
+    std::map<std::string, std::string> resolve;
     /// Credentials; empty access key id means anonymous (unsigned) requests.
     credentials creds;
     /// Send `UNSIGNED-PAYLOAD` instead of hashing bodies (saves CPU; TLS still protects them).

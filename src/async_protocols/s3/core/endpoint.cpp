@@ -6,6 +6,10 @@
 #include <charconv>
 #include <system_error>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <fmt/format.h>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -29,6 +33,23 @@ std::string shown(std::string_view url) {
     if (url.find('@') != std::string_view::npos)
         return "(URL not shown: it holds user info)";
     return "'" + std::string(url) + "'";
+}
+
+// `s` with bytes outside printable ASCII shown as \xNN, so a hostile value cannot break the
+// line of an error text (and is cut after 100 characters).
+std::string printable(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size() && i < 100; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c < 0x7f) {
+            out += static_cast<char>(c);
+        } else {
+            out += fmt::format("\\x{:02x}", c);
+        }
+    }
+    if (s.size() > 100)
+        out += "...";
+    return out;
 }
 
 bool looks_like_ipv4(std::string_view s) {
@@ -148,11 +169,38 @@ bool is_virtual_hostable_bucket(std::string_view bucket, bool use_tls) noexcept 
     return !looks_like_ipv4(bucket);
 }
 
+void check_resolve_map(const std::map<std::string, std::string>& resolve, std::string_view field) {
+    for (const auto& [host, address] : resolve) {
+        bool name_ok = !host.empty() && host.size() <= 253;
+        for (char c : host) {
+            name_ok = name_ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                  (c >= '0' && c <= '9') || c == '-' || c == '.');
+        }
+        if (!name_ok) {
+            throw config_error(std::string(field), "'" + printable(host) +
+                                                       "' is not a host name (letters, digits, "
+                                                       "'-' and '.', at most 253 characters)");
+        }
+        in6_addr buffer{};
+        if (inet_pton(AF_INET, address.c_str(), &buffer) != 1 &&
+            inet_pton(AF_INET6, address.c_str(), &buffer) != 1) {
+            throw config_error(std::string(field) + "." + host,
+                               "'" + printable(address) + "' is not an IPv4 or IPv6 address");
+        }
+    }
+}
+
+bool is_aws_host(std::string_view host) noexcept {
+    return host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn");
+}
+
 object_address address_object(const endpoint& ep, addressing_style style, std::string_view bucket,
                               std::string_view key) {
     object_address out;
-    const bool virtual_hosted = style == addressing_style::virtual_hosted && !bucket.empty() &&
-                                !is_ipv6_literal(ep.host) && !looks_like_ipv4(ep.host) &&
+    const bool wanted = style == addressing_style::virtual_hosted ||
+                        (style == addressing_style::automatic && is_aws_host(ep.host));
+    const bool virtual_hosted = wanted && !bucket.empty() && !is_ipv6_literal(ep.host) &&
+                                !looks_like_ipv4(ep.host) &&
                                 is_virtual_hostable_bucket(bucket, ep.use_tls);
     std::string raw_path = "/";
     if (virtual_hosted) {

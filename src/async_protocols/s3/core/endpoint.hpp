@@ -4,6 +4,7 @@
 // Pure functions; the client turns the result into connections and request targets.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,15 @@ endpoint aws_endpoint(std::string_view region);
 /// at all, since a dotted bucket name does not match the wildcard certificate.
 bool is_virtual_hostable_bucket(std::string_view bucket, bool use_tls) noexcept;
 
+/// True for AWS's own S3 endpoints (`*.amazonaws.com`, `*.amazonaws.com.cn`), where
+/// `addressing_style::automatic` chooses virtual-hosted requests.
+bool is_aws_host(std::string_view host) noexcept;
+
+/// Checks `client_params::resolve`: every key a host name (letters, digits, '-', '.'; at most
+/// 253 characters), every value an IPv4 or IPv6 literal. Throws `config_error` naming
+/// `field` (e.g. "options.resolve").
+void check_resolve_map(const std::map<std::string, std::string>& resolve, std::string_view field);
+
 /// Where one request for `bucket`/`key` goes.
 struct object_address {
     std::string host;             ///< to connect to (bucket.host when virtual-hosted)
@@ -49,9 +59,11 @@ struct object_address {
 
 /// Addresses `key` (raw, not encoded) in `bucket`. Path-style: `/<bucket>/<key>` (just
 /// `/<bucket>` when the key is empty; `/` when the bucket is empty too). Virtual-hosted:
-/// host `<bucket>.<host>` and path `/<key>`; a bucket that `is_virtual_hostable_bucket`
-/// rejects, or an endpoint that is an IP literal, falls back to path-style, as the AWS SDKs
-/// do, and the result says so.
+/// host `<bucket>.<host>` and path `/<key>`. `virtual_hosted` is used as asked unless it
+/// cannot work: a bucket that `is_virtual_hostable_bucket` rejects (dots over TLS, non-DNS
+/// names) or an endpoint that is an IP literal falls back to path-style, as the AWS SDKs do.
+/// `automatic` is virtual-hosted only on `is_aws_host` endpoints, under the same conditions.
+/// The result says which style was used.
 object_address address_object(const endpoint& ep, addressing_style style, std::string_view bucket,
                               std::string_view key);
 

@@ -118,11 +118,18 @@ curl_s3_client::curl_s3_client(s3::client_params params) : params_(std::move(par
     global_init();
     if (params_.host.empty())
         throw config_error("endpoint", "the S3 endpoint has no host");
-    s3::endpoint ep;
-    ep.use_tls = params_.use_tls;
-    ep.host = params_.host;
-    ep.port = params_.port ? params_.port : static_cast<std::uint16_t>(ep.use_tls ? 443 : 80);
-    origin_ = ep.origin();
+    s3::check_resolve_map(params_.resolve, "resolve");
+    server_.use_tls = params_.use_tls;
+    server_.host = params_.host;
+    server_.port =
+        params_.port ? params_.port : static_cast<std::uint16_t>(server_.use_tls ? 443 : 80);
+    origin_ = server_.origin();
+    for (const auto& [host, address] : params_.resolve) {
+        // curl's "HOST:PORT:ADDRESS" (IPv6 addresses in brackets).
+        const bool v6 = address.find(':') != std::string::npos;
+        resolve_lines_.push_back(host + ":" + std::to_string(server_.port) + ":" +
+                                 (v6 ? "[" + address + "]" : address));
+    }
     sigv4_provider_ = "aws:amz:" + params_.region + ":s3";
     ca_file_ = params_.tls.ca_file;
     if (ca_file_.empty())
@@ -167,9 +174,14 @@ curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req,
     // signature. Curl's own additions (Content-Type of POSTFIELDS, Expect) stay unsigned.
     for (const auto& line : req.headers)
         headers.add(line);
+    header_list resolve;
+    for (const auto& line : resolve_lines_)
+        resolve.add(line);
 
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    if (resolve.get())
+        curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
@@ -210,10 +222,10 @@ curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req,
 }
 
 curl_s3_response curl_s3_client::perform(const request& req) {
-    std::string path = "/" + std::string(req.bucket);
-    if (!req.key.empty())
-        path += "/" + std::string(req.key);
-    std::string url = origin_ + s3::uri_encode_path(path);
+    const s3::object_address address =
+        s3::address_object(server_, params_.addressing, req.bucket, req.key);
+    std::string url =
+        (server_.use_tls ? "https://" : "http://") + address.host_header + address.encoded_path;
     if (!req.query.empty())
         url += "?" + s3::canonical_query_string(req.query);
 

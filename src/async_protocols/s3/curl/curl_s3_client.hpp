@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "async_protocols/s3/core/client_params.hpp"
+#include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/object_types.hpp"
 
 namespace functionfuse::detail {
@@ -35,8 +36,9 @@ struct curl_s3_response {
 /// the endpoint and the key.
 class curl_s3_client {
   public:
-    /// Only path-style addressing is used (`params.addressing` is ignored). Throws
-    /// `config_error` for an empty host.
+    /// Addresses buckets as the async client does (`s3::address_object`), pins the hosts of
+    /// `params.resolve` with CURLOPT_RESOLVE. Throws `config_error` for an empty host or a
+    /// bad `resolve` entry.
     explicit curl_s3_client(s3::client_params params);
     ~curl_s3_client();
     curl_s3_client(const curl_s3_client&) = delete;
@@ -73,8 +75,10 @@ class curl_s3_client {
     void return_handle(std::unique_ptr<easy_handle> h);
 
     s3::client_params params_;
+    s3::endpoint server_;
     std::string origin_;
-    std::string sigv4_provider_;  // "aws:amz:<region>:s3"
+    std::vector<std::string> resolve_lines_;  // CURLOPT_RESOLVE entries for params_.resolve
+    std::string sigv4_provider_;              // "aws:amz:<region>:s3"
     std::string ca_file_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<easy_handle>> idle_;
