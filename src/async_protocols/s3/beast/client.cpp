@@ -25,6 +25,7 @@
 #include "async_protocols/s3/beast/tls_context.hpp"
 #include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/error_response.hpp"
+#include "async_protocols/s3/core/operations.hpp"
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
 #include "functionfuse/error.hpp"
@@ -314,19 +315,14 @@ asio::awaitable<void> client::delete_object(std::string_view bucket, std::string
 
 asio::awaitable<std::vector<delete_failure>> client::delete_objects(
     std::string_view bucket, const std::vector<std::string>& keys) {
-    constexpr std::size_t batch_size = 1000;  // S3's limit per DeleteObjects request
     std::vector<delete_failure> failures;
-    for (std::size_t start = 0; start < keys.size(); start += batch_size) {
-        const std::size_t end = std::min(keys.size(), start + batch_size);
-        const std::string body = delete_objects_body(
-            std::vector<std::string>(keys.begin() + static_cast<std::ptrdiff_t>(start),
-                                     keys.begin() + static_cast<std::ptrdiff_t>(end)));
+    for (const delete_batch& batch : delete_batches(keys)) {
         request_spec spec;
         spec.method = http::verb::post;
         spec.bucket = std::string(bucket);
         spec.query = {{"delete", ""}};
-        spec.headers = {{"content-md5", content_md5(body)}, {"content-type", "application/xml"}};
-        spec.body = body;
+        spec.headers = batch.headers;
+        spec.body = batch.body;
         http_response r = co_await impl_->execute(spec);
         for (auto& f : parse_delete_result(r.body()))
             failures.push_back(std::move(f));
@@ -337,35 +333,16 @@ asio::awaitable<std::vector<delete_failure>> client::delete_objects(
 asio::awaitable<list_result> client::list_objects_v2(std::string_view bucket,
                                                      std::string_view prefix,
                                                      std::string_view delimiter) {
-    list_result all;
-    std::string token;
-    for (;;) {
+    list_objects_pager pager(prefix, delimiter);
+    while (!pager.done()) {
         request_spec spec;
         spec.method = http::verb::get;
         spec.bucket = std::string(bucket);
-        spec.query = {{"list-type", "2"}, {"encoding-type", "url"}};
-        if (!prefix.empty())
-            spec.query.emplace_back("prefix", std::string(prefix));
-        if (!delimiter.empty())
-            spec.query.emplace_back("delimiter", std::string(delimiter));
-        if (!token.empty())
-            spec.query.emplace_back("continuation-token", token);
+        spec.query = pager.query();
         http_response r = co_await impl_->execute(spec);
-        list_page page = parse_list_page(r.body());
-        for (auto& o : page.content.objects)
-            all.objects.push_back(std::move(o));
-        for (auto& p : page.content.common_prefixes)
-            all.common_prefixes.push_back(std::move(p));
-        if (!page.truncated)
-            break;
-        if (page.next_continuation_token.empty() || page.next_continuation_token == token) {
-            throw s3_error("InvalidListing", "truncated listing without a new continuation token",
-                           header_value(r, "x-amz-request-id"), static_cast<int>(r.result_int()),
-                           "");
-        }
-        token = std::move(page.next_continuation_token);
+        pager.take(r.body(), static_cast<int>(r.result_int()), header_value(r, "x-amz-request-id"));
     }
-    co_return all;
+    co_return pager.take_result();
 }
 
 asio::awaitable<void> client::create_bucket(std::string_view bucket) {

@@ -15,6 +15,7 @@
 
 #include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/error_response.hpp"
+#include "async_protocols/s3/core/operations.hpp"
 #include "async_protocols/s3/core/retry_policy.hpp"
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
@@ -300,19 +301,15 @@ void curl_s3_client::delete_object(std::string_view bucket, std::string_view key
 
 std::vector<s3::delete_failure> curl_s3_client::delete_objects(
     std::string_view bucket, const std::vector<std::string>& keys) {
-    constexpr std::size_t batch_size = 1000;  // S3's limit per DeleteObjects request
     std::vector<s3::delete_failure> failures;
-    for (std::size_t start = 0; start < keys.size(); start += batch_size) {
-        const auto first = keys.begin() + static_cast<std::ptrdiff_t>(start);
-        const auto last =
-            keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), start + batch_size));
-        const std::string body = s3::delete_objects_body(std::vector<std::string>(first, last));
+    for (const s3::delete_batch& batch : s3::delete_batches(keys)) {
         request req;
         req.method = "POST";
         req.bucket = bucket;
         req.query = {{"delete", ""}};
-        req.body = body;
-        req.headers = {"Content-MD5: " + s3::content_md5(body), "Content-Type: application/xml"};
+        req.body = batch.body;
+        for (const auto& [name, value] : batch.headers)
+            req.headers.push_back(name + ": " + value);
         curl_s3_response r = perform(req);
         for (auto& f : s3::parse_delete_result(r.body))
             failures.push_back(std::move(f));
@@ -322,32 +319,15 @@ std::vector<s3::delete_failure> curl_s3_client::delete_objects(
 
 s3::list_result curl_s3_client::list_objects_v2(std::string_view bucket, std::string_view prefix,
                                                 std::string_view delimiter) {
-    s3::list_result all;
-    std::string token;
-    for (;;) {
+    s3::list_objects_pager pager(prefix, delimiter);
+    while (!pager.done()) {
         request req;
         req.bucket = bucket;
-        req.query = {{"list-type", "2"}, {"encoding-type", "url"}};
-        if (!prefix.empty())
-            req.query.emplace_back("prefix", std::string(prefix));
-        if (!delimiter.empty())
-            req.query.emplace_back("delimiter", std::string(delimiter));
-        if (!token.empty())
-            req.query.emplace_back("continuation-token", token);
+        req.query = pager.query();
         curl_s3_response r = perform(req);
-        s3::list_page page = s3::parse_list_page(r.body);
-        for (auto& o : page.content.objects)
-            all.objects.push_back(std::move(o));
-        for (auto& p : page.content.common_prefixes)
-            all.common_prefixes.push_back(std::move(p));
-        if (!page.truncated)
-            break;
-        if (page.next_continuation_token.empty() || page.next_continuation_token == token)
-            throw s3_error("InvalidListing", "truncated listing without a new continuation token",
-                           r.request_id, static_cast<int>(r.status), "");
-        token = std::move(page.next_continuation_token);
+        pager.take(r.body, static_cast<int>(r.status), r.request_id);
     }
-    return all;
+    return pager.take_result();
 }
 
 }  // namespace functionfuse::detail
