@@ -21,13 +21,17 @@
 #include <system_error>
 #include <vector>
 
-#include "async_protocols/file/blocking.hpp"
 #include "async_protocols/file/chunk_codec.hpp"
 #include "async_protocols/file/chunk_layout.hpp"
-#include "formats/hdf5/hdf5_array_file.hpp"
 #include "async_protocols/file/posix_file.hpp"
+#include "formats/hdf5/hdf5_array_file.hpp"
+#include "storage/async_util.hpp"
 
 namespace functionfuse::file_detail {
+
+using detail::default_workers;
+using detail::for_each_bounded;
+using detail::run_blocking;
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
@@ -145,13 +149,13 @@ class hdf5_array_store : public array_store {
                 const std::size_t total = product(info.shape) * isz;
                 const std::size_t slice = 8u << 20;
                 const std::size_t n = (total + slice - 1) / slice;
-                co_await run_parallel(ex, n, default_workers(), [&](std::size_t i) {
+                co_await for_each_bounded(ex, n, default_workers(), [&](std::size_t i) {
                     std::size_t off = i * slice, len = std::min(slice, total - off);
                     file.pread_all(out + off, len, *plan.contiguous + off);
                 });
             } else {
                 chunk_grid grid(info.shape, info.chunks);
-                co_await run_parallel(ex, grid.count(), default_workers(), [&](std::size_t i) {
+                co_await for_each_bounded(ex, grid.count(), default_workers(), [&](std::size_t i) {
                     chunk_box b = grid.box(i);
                     if (grid.in_place(b)) {
                         file.pread_all(out + grid.byte_offset(b, isz), product(b.extent) * isz,
@@ -267,7 +271,7 @@ class hdf5_array_store : public array_store {
             return buf;
         };
         if (m == mode::raw) {
-            co_await run_parallel(ex, grid.count(), default_workers(), [&](std::size_t i) {
+            co_await for_each_bounded(ex, grid.count(), default_workers(), [&](std::size_t i) {
                 chunk_box b = grid.box(i);
                 if (grid.in_place(b)) {
                     file->pwrite_all(a.data() + grid.byte_offset(b, isz), product(b.extent) * isz,
@@ -278,7 +282,7 @@ class hdf5_array_store : public array_store {
                 }
             });
         } else if (m == mode::direct) {
-            co_await run_parallel(ex, grid.count(), default_workers(), [&](std::size_t i) {
+            co_await for_each_bounded(ex, grid.count(), default_workers(), [&](std::size_t i) {
                 chunk_box b = grid.box(i);
                 const std::byte* chunk;
                 if (grid.in_place(b) && b.extent == a.chunks()) {

@@ -32,14 +32,15 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "async_protocols/file/blocking.hpp"
 #include "formats/zarr/zarr.hpp"
 #include "functionfuse/s3_protocol.hpp"
+#include "storage/async_util.hpp"
 
 namespace functionfuse::zarr_detail {
 
 namespace asio = boost::asio;
-using file_detail::run_blocking;
+using detail::for_each_bounded;
+using detail::run_blocking;
 
 namespace {
 
@@ -170,38 +171,6 @@ zarr::chunk_index unravel(const zarr::shape_type& grid, std::uint64_t i) {
     return idx;
 }
 
-/// Runs `body(i)` (an awaitable) for every i in [0, n) on at most `width` coroutines of the
-/// caller's executor. After the first failure no new index starts; every worker is awaited
-/// before the first exception is rethrown (so nothing runs on after we return).
-template <class Body>
-asio::awaitable<void> for_each_bounded(std::size_t n, std::size_t width, Body body) {
-    if (n == 0)
-        co_return;
-    auto ex = co_await asio::this_coro::executor;
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> failed{false};
-    auto worker = [&]() -> asio::awaitable<void> {
-        try {
-            for (std::size_t i; !failed && (i = next++) < n;)
-                co_await body(i);
-        } catch (...) {
-            failed = true;
-            throw;
-        }
-    };
-    width = std::clamp<std::size_t>(width, 1, n);
-    using op_type = decltype(asio::co_spawn(ex, worker(), asio::deferred));
-    std::vector<op_type> ops;
-    ops.reserve(width);
-    for (std::size_t w = 0; w < width; ++w)
-        ops.push_back(asio::co_spawn(ex, worker(), asio::deferred));
-    auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(ops))
-                               .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-    for (auto& e : errors)
-        if (e)
-            std::rethrow_exception(e);
-}
-
 /// Deletes every key under `prefix`.
 asio::awaitable<void> remove_prefix(s3_protocol& proto, const std::string& prefix) {
     auto keys = co_await proto.list(prefix);
@@ -261,8 +230,9 @@ class zarr_source : public lazy_array::source {
         const std::size_t nbytes = elements * itemsize(arr_.type);
         auto buf = uninitialized_buffer(nbytes);
         std::span<std::byte> out(buf.get(), nbytes);
+        const asio::any_io_executor here = co_await asio::this_coro::executor;
         co_await for_each_bounded(
-            chunks.size(), window(*proto_), [&](std::size_t i) -> asio::awaitable<void> {
+            here, chunks.size(), window(*proto_), [&](std::size_t i) -> asio::awaitable<void> {
                 const auto& idx = chunks[i];
                 co_await with_chunk(*proto_, arr_, idx, [&](std::span<const std::byte> c) {
                     zarr::copy_chunk_to_region(meta, c, idx, zr, out);
@@ -299,8 +269,9 @@ class zarr_array_store : public array_store {
             // its own before them (no reader needs it before the chunks); only .zarray waits
             // for every chunk, and the task's pickle for .zarray.
             auto zgroup = std::make_shared<const std::string>(zarr::zgroup_json());
+            const asio::any_io_executor here = co_await asio::this_coro::executor;
             co_await for_each_bounded(
-                n + 1, window(proto), [&](std::size_t i) -> asio::awaitable<void> {
+                here, n + 1, window(proto), [&](std::size_t i) -> asio::awaitable<void> {
                     if (i == 0) {
                         std::string key = group + "/.zgroup";
                         co_await proto.put(std::move(key), zgroup);
@@ -350,13 +321,15 @@ class zarr_array_store : public array_store {
         auto buf = uninitialized_buffer(nbytes);
         std::span<std::byte> out(buf.get(), nbytes);
         const zarr::shape_type grid = zarr::chunk_grid_shape(meta);
-        co_await for_each_bounded(
-            zarr::chunk_count(meta), window(proto), [&](std::size_t i) -> asio::awaitable<void> {
-                const zarr::chunk_index idx = unravel(grid, i);
-                co_await with_chunk(proto, arr, idx, [&](std::span<const std::byte> c) {
-                    zarr::insert_chunk(meta, c, idx, out);
-                });
-            });
+        const asio::any_io_executor here = co_await asio::this_coro::executor;
+        co_await for_each_bounded(here, zarr::chunk_count(meta), window(proto),
+                                  [&](std::size_t i) -> asio::awaitable<void> {
+                                      const zarr::chunk_index idx = unravel(grid, i);
+                                      co_await with_chunk(proto, arr, idx,
+                                                          [&](std::span<const std::byte> c) {
+                                                              zarr::insert_chunk(meta, c, idx, out);
+                                                          });
+                                  });
         co_return chunked_array(arr.type, to_shape(meta.shape), to_shape(meta.chunks),
                                 std::shared_ptr<const std::byte>(buf, buf.get()));
     }
