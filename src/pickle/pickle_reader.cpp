@@ -11,6 +11,10 @@
 //   APPENDS etc. are seen), then keeps a snapshot; the last GET moves the snapshot out.
 //   A GET of a container from inside itself (a recursive structure) yields a copy of what was
 //   built so far: `value` cannot hold cycles.
+// - Copies are budgeted: every deep copy (GET, DUP, a memo snapshot) is charged its estimated
+//   size against `read_options`' budget, which grows with the input, so a few hundred bytes
+//   that reference each level ten times cannot expand into gigabytes. The estimate walks the
+//   value and stops at the budget, so charging costs no more than the copy it permits.
 // - Globals: GLOBAL/STACK_GLOBAL of anything but the callables CPython itself uses for bytes,
 //   set and frozenset under protocols 2-3 is `invalid_pickle` naming it. Allowed ones live on
 //   the stack as a marker that only REDUCE may consume, with exactly the argument shapes CPython
@@ -21,9 +25,13 @@
 //   (protocol 5 NEXT_BUFFER/READONLY_BUFFER) are rejected; BYTEARRAY8 reads as bytes. Data after
 //   STOP is rejected: a stored result is exactly one pickle.
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -401,13 +409,75 @@ class memo_numbering {
     std::unordered_set<std::uint64_t> large_;
 };
 
+/// max(minimum, per_byte × size), saturating.
+std::size_t copy_budget(const read_options& o, std::size_t size) noexcept {
+    const std::size_t scaled = size != 0 && o.copy_budget_per_input_byte > SIZE_MAX / size
+                                   ? SIZE_MAX
+                                   : o.copy_budget_per_input_byte * size;
+    return std::max(o.copy_budget_min, scaled);
+}
+
+/// Heap bytes of a std::string beyond the `value` holding it (none while it fits inline).
+std::size_t text_bytes(const std::string& s) noexcept {
+    return s.capacity() > std::string().capacity() ? s.size() : 0;
+}
+
+/// The estimated memory of a deep copy of `v` (one `value` per node, a dict entry's index slot,
+/// heap text), added to `total`; stops as soon as `total` exceeds `limit`.
+void add_copy_size(const value& v, std::size_t& total, std::size_t limit) {
+    total += sizeof(value);
+    if (total > limit)
+        return;
+    const std::vector<value>* items = nullptr;
+    switch (v.kind()) {
+        case value::kind_t::str:
+            total += text_bytes(*v.get_if<std::string>());
+            return;
+        case value::kind_t::bytes:
+            total += text_bytes(v.get_if<bytes>()->data);
+            return;
+        case value::kind_t::list:
+            items = v.get_if<list>();
+            break;
+        case value::kind_t::tuple:
+            items = v.get_if<tuple>();
+            break;
+        case value::kind_t::set:
+            items = v.get_if<set>();
+            break;
+        case value::kind_t::frozenset:
+            items = v.get_if<frozenset>();
+            break;
+        case value::kind_t::dict:
+            for (const auto& [k, x] : *v.get_if<dict>()) {
+                total += sizeof(std::size_t);
+                add_copy_size(k, total, limit);
+                if (total > limit)
+                    return;
+                add_copy_size(x, total, limit);
+                if (total > limit)
+                    return;
+            }
+            return;
+        default:
+            return;
+    }
+    for (const value& x : *items) {
+        add_copy_size(x, total, limit);
+        if (total > limit)
+            return;
+    }
+}
+
 class reader {
   public:
-    reader(std::string_view data, const persistent_load_fn& persistent_load)
+    reader(std::string_view data, const persistent_load_fn& persistent_load,
+           const read_options& options)
         : data_(data),
           p_(reinterpret_cast<const unsigned char*>(data.data())),
           size_(data.size()),
           persistent_load_(persistent_load),
+          copy_budget_(copy_budget(options, data.size())),
           gets_(count_gets(data)) {
         stack_.reserve(64);
         depth_.reserve(64);
@@ -462,7 +532,7 @@ class reader {
                     break;
                 case op::DUP: {
                     need(1);
-                    value copy = stack_.back();
+                    value copy = charged_copy(stack_.back());
                     push(std::move(copy), depth_.back());
                     break;
                 }
@@ -1205,7 +1275,7 @@ class reader {
             --remaining;
         memo_entry& e = it->second;
         if (e.live) {
-            value copy = stack_[e.pos];
+            value copy = charged_copy(stack_[e.pos]);
             push(std::move(copy), depth_[e.pos]);
         } else if (remaining == 0) {
             const std::uint16_t depth = e.depth;
@@ -1213,7 +1283,8 @@ class reader {
             memo_.erase(it);
             push(std::move(v), depth);
         } else {
-            push(e.snapshot, e.depth);
+            value copy = charged_copy(e.snapshot);
+            push(std::move(copy), e.depth);
         }
     }
 
@@ -1231,9 +1302,25 @@ class reader {
                 continue;
             }
             it->second.live = false;
-            it->second.snapshot = stack_[pos];
+            it->second.snapshot = charged_copy(stack_[pos]);
             it->second.depth = depth_[pos];
         }
+    }
+
+    /// A deep copy of `v`, charged against the copy budget first (so an over-budget copy is
+    /// refused before it allocates).
+    value charged_copy(const value& v) {
+        const std::size_t limit = copy_budget_ - copied_;
+        std::size_t size = 0;
+        add_copy_size(v, size, limit);
+        if (size > limit)
+            fail(fmt::format(
+                "shared references expand to more than {} bytes of copies (memo GET/DUP of "
+                "a {}; the loaded value holds no shared references and the limit is "
+                "read_options' budget for a pickle of {} bytes)",
+                copy_budget_, v.type_name(), size_));
+        copied_ += size;
+        return v;
     }
 
     // ---- globals and calls ----------------------------------------------------------------
@@ -1269,7 +1356,7 @@ class reader {
             fail(fmt::format("REDUCE of a {}: only allow-listed globals can be called",
                              stack_[fn_slot].type_name()));
         check_not_global(stack_.size() - 1);
-        const auto* args = stack_.back().get_if<tuple>();
+        auto* args = stack_.back().get_if<tuple>();
         if (!args)
             fail(fmt::format("REDUCE of {} with {} arguments (a tuple is required)", g->name,
                              stack_.back().type_name()));
@@ -1304,7 +1391,7 @@ class reader {
             case callable::frozenset: {
                 if (args->size() != 1)
                     bad_args(*g);
-                const auto* items = (*args)[0].get_if<list>();
+                auto* items = (*args)[0].get_if<list>();
                 if (!items)
                     bad_args(*g);
                 for (const value& x : *items) {
@@ -1315,10 +1402,15 @@ class reader {
                     }
                 }
                 depth = depth_.back() > 1 ? static_cast<std::uint16_t>(depth_.back() - 1) : 1;
+                // The argument list is dropped below: move its items instead of copying them
+                // (after memo entries that point at these slots took their snapshots).
+                release(fn_slot);
+                auto first = std::make_move_iterator(items->begin());
+                auto last = std::make_move_iterator(items->end());
                 if (g->which == callable::set)
-                    result = value(set(items->begin(), items->end()));
+                    result = value(set(first, last));
                 else
-                    result = value(frozenset(items->begin(), items->end()));
+                    result = value(frozenset(first, last));
                 break;
             }
         }
@@ -1377,6 +1469,8 @@ class reader {
     std::size_t pos_ = 0;
     std::size_t op_start_ = 0;
     const persistent_load_fn& persistent_load_;
+    const std::size_t copy_budget_;  // bytes that deep copies (GET, DUP, snapshots) may total
+    std::size_t copied_ = 0;
 
     std::vector<value> stack_;
     std::vector<std::uint16_t> depth_;  // nesting depth of each slot (global_marker: a callable)
@@ -1392,8 +1486,20 @@ class reader {
 
 }  // namespace
 
-value loads(std::string_view data, const persistent_load_fn& persistent_load) {
-    return reader(data, persistent_load).run();
+value loads(std::string_view data, const persistent_load_fn& persistent_load,
+            const read_options& options) {
+    try {
+        return reader(data, persistent_load, options).run();
+    } catch (const std::bad_alloc&) {
+        // Whatever the budget let through still did not fit: the caller gets the library's
+        // error for unloadable input, not a bare std::bad_alloc from deep inside the decoder.
+        throw invalid_pickle(fmt::format(
+            "pickle of {} bytes could not be loaded: out of memory while decoding", data.size()));
+    } catch (const std::length_error&) {
+        throw invalid_pickle(fmt::format(
+            "pickle of {} bytes could not be loaded: a container exceeded its maximum size",
+            data.size()));
+    }
 }
 
 }  // namespace functionfuse::pickle
