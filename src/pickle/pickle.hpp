@@ -56,7 +56,11 @@ struct read_options {
 ///   `frozenset` (the callables CPython writes for bytes and sets under protocols 2-3), which
 ///   REDUCE may call with exactly CPython's argument shapes: "forbidden global os.system";
 /// - objects (BUILD, NEWOBJ, INST, OBJ, EXT*), out-of-band buffers (NEXT_BUFFER,
-///   READONLY_BUFFER), nesting deeper than `max_depth`, data after STOP.
+///   READONLY_BUFFER), nesting deeper than `max_depth`, data after STOP;
+/// - a list, dict or set that contains itself (`l = []; l.append(l)`, also through a tuple),
+///   or any container modified after a memo GET or DUP referenced it: "self-referencing/cyclic
+///   object" (`value` cannot hold cycles or shared objects; CPython writes such a modification
+///   only for cycles).
 /// BYTEARRAY8 reads as bytes. Shared references (memo GET) load as equal copies, within the
 /// budget of `options` ("shared references expand to more than ..."). Running out of memory
 /// (`std::bad_alloc`, `std::length_error`) is reported as `invalid_pickle` too. The decoder is

@@ -9,8 +9,13 @@
 //   nobody fetches (nearly all of them: CPython memoizes every str and container) costs nothing.
 //   A fetched entry points at its live stack slot until the value leaves the stack (so later
 //   APPENDS etc. are seen), then keeps a snapshot; the last GET moves the snapshot out.
-//   A GET of a container from inside itself (a recursive structure) yields a copy of what was
-//   built so far: `value` cannot hold cycles.
+// - Shared objects: Python's GET and DUP push another reference to the same object; we push a
+//   copy, which is the same thing only while neither is modified. So both stack slots are
+//   marked shared, and APPEND(S)/SETITEM(S)/ADDITEMS into a shared slot is `invalid_pickle`
+//   ("self-referencing/cyclic object"). That is exactly how every cycle is built (a list or dict
+//   that receives a reference to itself, directly or through a tuple), and CPython never
+//   modifies an object it has already referenced otherwise, so nothing it writes for an acyclic
+//   value is refused.
 // - Copies are budgeted: every deep copy (GET, DUP, a memo snapshot) is charged its estimated
 //   size against `read_options`' budget, which grows with the input, so a few hundred bytes
 //   that reference each level ten times cannot expand into gigabytes. The estimate walks the
@@ -534,6 +539,8 @@ class reader {
                     need(1);
                     value copy = charged_copy(stack_.back());
                     push(std::move(copy), depth_.back());
+                    mark_shared(stack_.size() - 2);
+                    mark_shared(stack_.size() - 1);
                     break;
                 }
 
@@ -893,6 +900,29 @@ class reader {
         release(n);
         stack_.erase(stack_.begin() + static_cast<std::ptrdiff_t>(n), stack_.end());
         depth_.resize(n);
+        if (shared_.size() > n)
+            shared_.resize(n);
+    }
+
+    /// Slot `i` holds a copy standing for an object the pickle references more than once.
+    /// `shared_` only grows here, so a pickle without GET or DUP never touches it; slots at or
+    /// above its size are not shared.
+    void mark_shared(std::size_t i) {
+        if (shared_.size() < stack_.size())
+            shared_.resize(stack_.size());
+        shared_[i] = true;
+    }
+    bool is_shared(std::size_t i) const noexcept { return i < shared_.size() && shared_[i]; }
+
+    /// Refuses to modify the container in slot `i` if it is shared (see the file comment).
+    void check_unshared(std::size_t i) const {
+        if (is_shared(i))
+            fail(fmt::format(
+                "self-referencing/cyclic object: {} modifies a {} that the pickle also "
+                "references elsewhere (memo GET or DUP); loaded values hold no shared references, "
+                "so a cycle, or a shared object modified after it was referenced, cannot be "
+                "represented",
+                op::name(p_[op_start_]), stack_[i].type_name()));
     }
 
     void check_not_global(std::size_t i) const {
@@ -942,6 +972,7 @@ class reader {
     void extend_list(std::size_t from) {
         if (from <= fence())
             underflow();
+        check_unshared(from - 1);
         auto* l = stack_[from - 1].get_if<list>();
         if (!l)
             fail(fmt::format("{} to a {} (only lists are supported)", op::name(p_[op_start_]),
@@ -988,7 +1019,8 @@ class reader {
     /// batch (a nested container, a memo that is fetched, a malformed opcode) rewinds: the list
     /// is restored and the MARK and its items take the general path, which also reports errors.
     bool fast_appends() {
-        if (!gets_.empty() || stack_.size() <= fence() || depth_.back() == global_marker)
+        if (!gets_.empty() || stack_.size() <= fence() || depth_.back() == global_marker ||
+            is_shared(stack_.size() - 1))
             return false;
         list* l = stack_.back().get_if<list>();
         if (!l)
@@ -1102,6 +1134,7 @@ class reader {
     void extend_dict(std::size_t from) {
         if (from <= fence())
             underflow();
+        check_unshared(from - 1);
         auto* d = stack_[from - 1].get_if<dict>();
         if (!d)
             fail(fmt::format("{} on a {} (only dicts are supported)", op::name(p_[op_start_]),
@@ -1114,6 +1147,7 @@ class reader {
     void extend_set(std::size_t from) {
         if (from <= fence())
             underflow();
+        check_unshared(from - 1);
         auto* s = stack_[from - 1].get_if<set>();
         if (!s)
             fail(fmt::format("ADDITEMS on a {} (only sets are supported)",
@@ -1277,6 +1311,7 @@ class reader {
         if (e.live) {
             value copy = charged_copy(stack_[e.pos]);
             push(std::move(copy), depth_[e.pos]);
+            mark_shared(e.pos);
         } else if (remaining == 0) {
             const std::uint16_t depth = e.depth;
             value v = std::move(e.snapshot);
@@ -1286,6 +1321,8 @@ class reader {
             value copy = charged_copy(e.snapshot);
             push(std::move(copy), e.depth);
         }
+        // Even the last fetch of a snapshot: the original is inside another value by now.
+        mark_shared(stack_.size() - 1);
     }
 
     /// Slots from `new_size` up are about to leave the stack: memo entries still to be fetched
@@ -1477,6 +1514,7 @@ class reader {
     std::vector<std::size_t> marks_;
     std::vector<std::size_t> mark_offsets_;  // input offset of each open MARK
     std::size_t popped_mark_offset_ = 0;
+    std::vector<bool> shared_;  // per slot, see mark_shared (may be shorter than stack_)
 
     std::unordered_map<std::uint64_t, std::uint32_t> gets_;  // remaining GETs per memo index
     memo_numbering numbering_;

@@ -13,10 +13,12 @@
 #include <limits>
 #include <new>
 
+#include "cpython_pickles.hpp"
 #include "pickle/pickle.hpp"
 
 namespace ff = functionfuse;
 namespace pk = functionfuse::pickle;
+using cpython::b;
 
 namespace {
 
@@ -155,4 +157,59 @@ TEST(PickleSharingDeathTest, RunningOutOfMemoryIsInvalidPickleNotBadAlloc) {
     // The allocation failure must surface as ff::invalid_pickle, not std::bad_alloc.
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_EXIT(std::_Exit(load_bomb_with_little_memory()), ::testing::ExitedWithCode(0), "");
+}
+
+namespace {
+/// Pickles of self-referencing values, captured from CPython 3.11 (`pickle.dumps(x, protocol=p)`).
+struct cyclic_case {
+    const char* python;
+    std::string data;
+};
+const cyclic_case cyclic_cases[] = {
+    // l = []; l.append(l)
+    {"list p0", b("(lp0\ng0\na.")},
+    {"list p2", b("\x80\x02]q\x00h\x00"
+                  "a.")},
+    {"list p4", b("\x80\x04\x95\x06\x00\x00\x00\x00\x00\x00\x00]\x94h\x00"
+                  "a.")},
+    // d = {}; d['a'] = d
+    {"dict p0", b("(dp0\nVa\np1\ng0\ns.")},
+    {"dict p2", b("\x80\x02}q\x00X\x01\x00\x00\x00"
+                  "aq\x01h\x00s.")},
+    // t = ([],); t[0].append(t): the cycle runs through the tuple
+    {"tuple p0", b("((lp0\n(g0\ntp1\na00g1\n.")},
+    {"tuple p2", b("\x80\x02]q\x00h\x00\x85q\x01"
+                   "a0h\x01.")},
+    {"tuple p4", b("\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00]\x94h\x00\x85\x94"
+                   "a0h\x01.")},
+    // s = [{}]; s[0]['k'] = s: a list through a dict
+    {"list through dict p2", b("\x80\x02]q\x00}q\x01X\x01\x00\x00\x00kq\x02h\x00sa.")},
+    // By hand: a list appended to itself through DUP, a set added to itself through the memo.
+    {"DUP", b("\x80\x04]2a.")},
+    {"set", b("\x80\x04\x8f\x94(h\x00\x90.")},
+};
+}  // namespace
+
+TEST(PickleSharing, CyclicObjectsAreRefused) {
+    for (const auto& c : cyclic_cases) {
+        const std::string e = error_of(c.data);
+        EXPECT_TRUE(contains(e, "self-referencing/cyclic object")) << c.python << ": " << e;
+    }
+}
+
+TEST(PickleSharing, SharedObjectModifiedAfterItWasReferencedIsRefused) {
+    // ([], ...) where the list is fetched (h0) and then appended to through the copy:
+    // Python would give ([1], [1]), a copy would give ([], [1]).
+    const std::string e =
+        error_of(b("\x80\x04(]\x94h\x00K\x01"
+                   "at."));
+    EXPECT_TRUE(contains(e, "self-referencing/cyclic object: APPEND modifies a list")) << e;
+    // Modified before the reference: loads (the memo fetch sees the finished list).
+    EXPECT_EQ(pk::loads(b("\x80\x04(]\x94K\x01"
+                          "ah\x00t.")),
+              ff::value(ff::tuple{ff::list{1}, ff::list{1}}));
+    // The DUP fast path (a batch of scalars APPENDS) must not bypass the check.
+    EXPECT_TRUE(contains(error_of(b("\x80\x04]2(K\x01"
+                                    "e\x86.")),
+                         "self-referencing/cyclic object: APPENDS"));
 }
