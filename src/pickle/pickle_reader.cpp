@@ -34,6 +34,7 @@
 //   STOP is rejected: a stored result is exactly one pickle.
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <charconv>
 #include <cstdint>
@@ -130,8 +131,9 @@ struct arg_failure {
 /// Decodes the argument of layout `k` at `pos` of [p, p + size) and advances `pos` past it.
 /// Both passes decode through here, so they agree on where every opcode ends. On failure `pos`
 /// is unspecified and `f` says why.
-inline bool read_argument(op::arg_kind k, const unsigned char* p, std::size_t size,
-                          std::size_t& pos, argument& a, arg_failure& f) {
+[[gnu::always_inline]] inline bool read_argument(op::arg_kind k, const unsigned char* p,
+                                                 std::size_t size, std::size_t& pos, argument& a,
+                                                 arg_failure& f) {
     const auto fixed = [&]<class U>(U) {
         if (sizeof(U) > size - pos) {
             f = {arg_failure::truncated, sizeof(U), size - pos};
@@ -195,10 +197,17 @@ inline bool read_argument(op::arg_kind k, const unsigned char* p, std::size_t si
     return false;
 }
 
+/// The opcodes whose argument value `argument_refused` checks.
+constexpr bool argument_checked(std::uint8_t code) noexcept {
+    return code == op::PROTO || code == op::FRAME;
+}
+
 /// Checks of an argument's value that need no stack, shared by both passes so that pass one
 /// stops wherever pass two refuses: nullptr if fine, else why not (pass two words its own
 /// message). `remaining` is the input after the argument.
-inline const char* argument_refused(std::uint8_t code, const argument& a, std::size_t remaining) {
+[[gnu::always_inline]] inline const char* argument_refused(std::uint8_t code, const argument& a,
+                                                           std::size_t remaining) {
+    static_assert(argument_checked(op::PROTO) && argument_checked(op::FRAME));
     switch (code) {
         case op::PROTO:
             return a.n > 5 ? "protocol" : nullptr;
@@ -218,6 +227,23 @@ inline bool parse_text_index(std::string_view text, std::uint64_t& idx, bool& ov
     return true;
 }
 
+/// Pass one's shortcut, derived from the table: for an accepted opcode whose argument it need
+/// not look at (none or fixed-size, not a memo fetch, not `argument_checked`), the bytes to step
+/// over, opcode included; 0 sends the opcode through `read_argument`. Most opcodes of a long
+/// pickle (ints, floats, MEMOIZE, containers) take this one-load step.
+constexpr std::array<std::uint8_t, 256> prepass_steps = [] {
+    std::array<std::uint8_t, 256> steps{};
+    for (std::size_t c = 0; c < steps.size(); ++c) {
+        const auto code = static_cast<std::uint8_t>(c);
+        const op::info& info = op::table[code];
+        const bool plain = info.how == op::support::read && code != op::STOP &&
+                           code != op::BINGET && code != op::LONG_BINGET && !argument_checked(code);
+        if (plain && (info.arg == op::arg_kind::none || op::fixed_width(info.arg) != 0))
+            steps[c] = static_cast<std::uint8_t>(1 + op::fixed_width(info.arg));
+    }
+    return steps;
+}();
+
 /// Pass one: how many times each memo index is fetched (GET/BINGET/LONG_BINGET). It walks the
 /// opcodes with the interpreter's table and argument decoder and stops quietly where the
 /// interpreter refuses to go on (an unknown or refused opcode, a malformed argument, STOP):
@@ -228,6 +254,38 @@ std::unordered_map<std::uint64_t, std::uint32_t> count_gets(std::string_view dat
     const std::size_t size = data.size();
     std::size_t pos = 0;
     while (pos < size) {
+        // A switch over the step, not `pos += step`: the branch predictor guesses the step, so
+        // the walk does not wait for each table load before the next opcode.
+        const std::size_t left = size - pos;
+        switch (prepass_steps[p[pos]]) {
+            case 0:
+                break;
+            case 1:
+                pos += 1;
+                continue;
+            case 2:
+                if (left < 2)
+                    return gets;
+                pos += 2;
+                continue;
+            case 3:
+                if (left < 3)
+                    return gets;
+                pos += 3;
+                continue;
+            case 5:
+                if (left < 5)
+                    return gets;
+                pos += 5;
+                continue;
+            case 9:
+                if (left < 9)
+                    return gets;
+                pos += 9;
+                continue;
+            default:
+                break;  // (no other widths exist; the general path handles any)
+        }
         const std::uint8_t code = p[pos++];
         const op::info& info = op::table[code];
         if (info.how != op::support::read || code == op::STOP)
