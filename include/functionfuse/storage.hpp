@@ -56,14 +56,17 @@ class storage {
     /// persistent serializers are stored first; the task's pickle is published last.
     virtual boost::asio::awaitable<void> save(std::string workflow, std::string task,
                                               value result) = 0;
-    /// Reads a task's result. Throws `not_found` if absent, `invalid_pickle` if corrupted.
+    /// Reads a task's result. Throws `not_found` if absent, `invalid_pickle` if corrupted or if
+    /// it references a persistent serializer that is not registered (the message names it).
     virtual boost::asio::awaitable<value> read_task(std::string workflow, std::string task) = 0;
     /// Whether task `task` of `workflow` has a saved result.
     virtual boost::asio::awaitable<bool> file_exists(std::string workflow, std::string task) = 0;
     /// Names of the saved tasks of `workflow` matching `pattern`, sorted; never bigdata.
     virtual boost::asio::awaitable<std::vector<std::string>> list_tasks(
         std::string workflow, std::string pattern = "*") = 0;
-    /// Removes one task and the out-of-band data it references. Missing is not an error.
+    /// Removes one task and the out-of-band data it references. Missing is not an error. A task
+    /// that references a persistent serializer that is not registered is `invalid_pickle`
+    /// naming it, and nothing is removed.
     virtual boost::asio::awaitable<void> remove_task(std::string workflow, std::string task) = 0;
     /// Removes every task matching the pattern, and their out-of-band data.
     virtual boost::asio::awaitable<void> remove_task(std::string workflow, glob pattern) = 0;

@@ -14,7 +14,8 @@
 /// construction.
 ///
 /// Values have value semantics: copies are deep, there is no sharing and no cycles (a pickle's
-/// shared references load as equal copies).
+/// shared references load as equal copies, within a budget of copied bytes; a pickle of a
+/// self-referencing object is `invalid_pickle`).
 ///
 /// Conversions to and from ordinary C++ types go through one customization point,
 /// `functionfuse::converter<T>`, which users specialize for their own types.

@@ -34,6 +34,19 @@ using persistent_load_fn = std::function<value(value pid)>;
 std::string dumps(const value& v, const persistent_id_fn& persistent_id = {},
                   std::size_t reserve_tail = 0);
 
+/// Limits of `loads` beyond the fixed ones (`max_depth`).
+struct read_options {
+    /// `value` has no shared references, so each memo GET (and DUP) of a pickle loads as a deep
+    /// copy, and a tiny pickle whose levels each reference the previous one ten times would
+    /// expand exponentially. The bytes copied this way (an estimate of the memory the copies
+    /// take: one `value` per node plus the heap text of str and bytes) may total at most
+    /// max(`copy_budget_min`, `copy_budget_per_input_byte` × the pickle's size); beyond that
+    /// `loads` throws `invalid_pickle`. The defaults admit the sharing CPython writes for
+    /// repeated keys and strings; SIZE_MAX in both lifts the limit.
+    std::size_t copy_budget_per_input_byte = 64;
+    std::size_t copy_budget_min = std::size_t{64} << 20;
+};
+
 /// Decodes a pickle of protocol 2-5 (protocol 0-1 opcodes are read too). Throws
 /// `invalid_pickle` on anything malformed, truncated, forbidden or unsupported; the message says
 /// what and at which byte offset. In particular:
@@ -43,9 +56,16 @@ std::string dumps(const value& v, const persistent_id_fn& persistent_id = {},
 ///   `frozenset` (the callables CPython writes for bytes and sets under protocols 2-3), which
 ///   REDUCE may call with exactly CPython's argument shapes: "forbidden global os.system";
 /// - objects (BUILD, NEWOBJ, INST, OBJ, EXT*), out-of-band buffers (NEXT_BUFFER,
-///   READONLY_BUFFER), nesting deeper than `max_depth`, data after STOP.
-/// BYTEARRAY8 reads as bytes. Shared references (memo GET) load as equal copies. The decoder is
+///   READONLY_BUFFER), nesting deeper than `max_depth`, data after STOP;
+/// - a list, dict or set that contains itself (`l = []; l.append(l)`, also through a tuple),
+///   or any container modified after a memo GET or DUP referenced it: "self-referencing/cyclic
+///   object" (`value` cannot hold cycles or shared objects; CPython writes such a modification
+///   only for cycles).
+/// BYTEARRAY8 reads as bytes. Shared references (memo GET) load as equal copies, within the
+/// budget of `options` ("shared references expand to more than ..."). Running out of memory
+/// (`std::bad_alloc`, `std::length_error`) is reported as `invalid_pickle` too. The decoder is
 /// iterative: hostile input cannot overflow the stack.
-value loads(std::string_view data, const persistent_load_fn& persistent_load = {});
+value loads(std::string_view data, const persistent_load_fn& persistent_load = {},
+            const read_options& options = {});
 
 }  // namespace functionfuse::pickle

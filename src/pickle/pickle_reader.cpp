@@ -1,6 +1,9 @@
 // Pickle reader: protocols 0-5 for the types of `value`, never executing anything.
 //
 // Design:
+// - One opcode table (opcodes.hpp: name, argument layout, accepted or refused) drives the error
+//   names, the pre-pass and the interpreter's argument decoding (one decoder, `read_argument`,
+//   for both passes); the interpreter is still a switch on the opcode byte for the semantics.
 // - Iterative: one loop over opcodes with an explicit value stack and MARK positions, so hostile
 //   nesting cannot overflow the C++ stack. Each stack slot carries the nesting depth of its value
 //   and every container built is checked against `max_depth`.
@@ -9,8 +12,17 @@
 //   nobody fetches (nearly all of them: CPython memoizes every str and container) costs nothing.
 //   A fetched entry points at its live stack slot until the value leaves the stack (so later
 //   APPENDS etc. are seen), then keeps a snapshot; the last GET moves the snapshot out.
-//   A GET of a container from inside itself (a recursive structure) yields a copy of what was
-//   built so far: `value` cannot hold cycles.
+// - Shared objects: Python's GET and DUP push another reference to the same object; we push a
+//   copy, which is the same thing only while neither is modified. So both stack slots are
+//   marked shared, and APPEND(S)/SETITEM(S)/ADDITEMS into a shared slot is `invalid_pickle`
+//   ("self-referencing/cyclic object"). That is exactly how every cycle is built (a list or dict
+//   that receives a reference to itself, directly or through a tuple), and CPython never
+//   modifies an object it has already referenced otherwise, so nothing it writes for an acyclic
+//   value is refused.
+// - Copies are budgeted: every deep copy (GET, DUP, a memo snapshot) is charged its estimated
+//   size against `read_options`' budget, which grows with the input, so a few hundred bytes
+//   that reference each level ten times cannot expand into gigabytes. The estimate walks the
+//   value and stops at the budget, so charging costs no more than the copy it permits.
 // - Globals: GLOBAL/STACK_GLOBAL of anything but the callables CPython itself uses for bytes,
 //   set and frozenset under protocols 2-3 is `invalid_pickle` naming it. Allowed ones live on
 //   the stack as a marker that only REDUCE may consume, with exactly the argument shapes CPython
@@ -21,9 +33,14 @@
 //   (protocol 5 NEXT_BUFFER/READONLY_BUFFER) are rejected; BYTEARRAY8 reads as bytes. Data after
 //   STOP is rejected: a stored result is exactly one pickle.
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -35,151 +52,6 @@
 #include "utf8.hpp"
 
 namespace functionfuse::pickle {
-
-namespace op {
-const char* name(std::uint8_t code) noexcept {
-    switch (code) {
-        case MARK:
-            return "MARK";
-        case STOP:
-            return "STOP";
-        case POP:
-            return "POP";
-        case POP_MARK:
-            return "POP_MARK";
-        case DUP:
-            return "DUP";
-        case FLOAT:
-            return "FLOAT";
-        case INT:
-            return "INT";
-        case BININT:
-            return "BININT";
-        case BININT1:
-            return "BININT1";
-        case LONG:
-            return "LONG";
-        case BININT2:
-            return "BININT2";
-        case NONE:
-            return "NONE";
-        case PERSID:
-            return "PERSID";
-        case BINPERSID:
-            return "BINPERSID";
-        case REDUCE:
-            return "REDUCE";
-        case STRING:
-            return "STRING";
-        case BINSTRING:
-            return "BINSTRING";
-        case SHORT_BINSTRING:
-            return "SHORT_BINSTRING";
-        case UNICODE:
-            return "UNICODE";
-        case BINUNICODE:
-            return "BINUNICODE";
-        case APPEND:
-            return "APPEND";
-        case BUILD:
-            return "BUILD";
-        case GLOBAL:
-            return "GLOBAL";
-        case DICT:
-            return "DICT";
-        case EMPTY_DICT:
-            return "EMPTY_DICT";
-        case APPENDS:
-            return "APPENDS";
-        case GET:
-            return "GET";
-        case BINGET:
-            return "BINGET";
-        case INST:
-            return "INST";
-        case LONG_BINGET:
-            return "LONG_BINGET";
-        case LIST:
-            return "LIST";
-        case EMPTY_LIST:
-            return "EMPTY_LIST";
-        case OBJ:
-            return "OBJ";
-        case PUT:
-            return "PUT";
-        case BINPUT:
-            return "BINPUT";
-        case LONG_BINPUT:
-            return "LONG_BINPUT";
-        case SETITEM:
-            return "SETITEM";
-        case TUPLE:
-            return "TUPLE";
-        case EMPTY_TUPLE:
-            return "EMPTY_TUPLE";
-        case SETITEMS:
-            return "SETITEMS";
-        case BINFLOAT:
-            return "BINFLOAT";
-        case PROTO:
-            return "PROTO";
-        case NEWOBJ:
-            return "NEWOBJ";
-        case EXT1:
-            return "EXT1";
-        case EXT2:
-            return "EXT2";
-        case EXT4:
-            return "EXT4";
-        case TUPLE1:
-            return "TUPLE1";
-        case TUPLE2:
-            return "TUPLE2";
-        case TUPLE3:
-            return "TUPLE3";
-        case NEWTRUE:
-            return "NEWTRUE";
-        case NEWFALSE:
-            return "NEWFALSE";
-        case LONG1:
-            return "LONG1";
-        case LONG4:
-            return "LONG4";
-        case BINBYTES:
-            return "BINBYTES";
-        case SHORT_BINBYTES:
-            return "SHORT_BINBYTES";
-        case SHORT_BINUNICODE:
-            return "SHORT_BINUNICODE";
-        case BINUNICODE8:
-            return "BINUNICODE8";
-        case BINBYTES8:
-            return "BINBYTES8";
-        case EMPTY_SET:
-            return "EMPTY_SET";
-        case ADDITEMS:
-            return "ADDITEMS";
-        case FROZENSET:
-            return "FROZENSET";
-        case NEWOBJ_EX:
-            return "NEWOBJ_EX";
-        case STACK_GLOBAL:
-            return "STACK_GLOBAL";
-        case MEMOIZE:
-            return "MEMOIZE";
-        case FRAME:
-            return "FRAME";
-        case BYTEARRAY8:
-            return "BYTEARRAY8";
-        case NEXT_BUFFER:
-            return "NEXT_BUFFER";
-        case READONLY_BUFFER:
-            return "READONLY_BUFFER";
-        default:
-            return "?";
-    }
-}
-}  // namespace op
 
 namespace {
 
@@ -241,142 +113,220 @@ bool parse_decimal(std::string_view s, std::int64_t& out, bool& overflow) {
     return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-/// Pass one: how many times each memo index is fetched (GET/BINGET/LONG_BINGET). Stops quietly
-/// at anything malformed; pass two reports it.
+/// A decoded opcode argument (its layout is `op::table[code].arg`).
+struct argument {
+    std::uint64_t n = 0;                  // fixed: the little-endian integer; counted: the count
+    const unsigned char* data = nullptr;  // fixed: its bytes; counted: the counted bytes
+    std::string_view line, line2;         // line, two_lines (without the '\n')
+};
+
+/// Why an argument could not be decoded; for `truncated`, how many bytes a part needed and how
+/// many remained.
+struct arg_failure {
+    enum { truncated, no_newline, negative_count } why;
+    std::uint64_t wanted = 0;
+    std::size_t remaining = 0;
+};
+
+/// Decodes the argument of layout `k` at `pos` of [p, p + size) and advances `pos` past it.
+/// Both passes decode through here, so they agree on where every opcode ends. On failure `pos`
+/// is unspecified and `f` says why.
+[[gnu::always_inline]] inline bool read_argument(op::arg_kind k, const unsigned char* p,
+                                                 std::size_t size, std::size_t& pos, argument& a,
+                                                 arg_failure& f) {
+    const auto fixed = [&]<class U>(U) {
+        if (sizeof(U) > size - pos) {
+            f = {arg_failure::truncated, sizeof(U), size - pos};
+            return false;
+        }
+        a.data = p + pos;
+        a.n = load_le<U>(p + pos);
+        pos += sizeof(U);
+        return true;
+    };
+    const auto counted = [&]<class U>(U, bool is_signed) {
+        if (!fixed(U{}))
+            return false;
+        if (is_signed && static_cast<std::int32_t>(a.n) < 0) {
+            f = {arg_failure::negative_count};
+            return false;
+        }
+        if (a.n > size - pos) {
+            f = {arg_failure::truncated, a.n, size - pos};
+            return false;
+        }
+        a.data = p + pos;
+        pos += static_cast<std::size_t>(a.n);
+        return true;
+    };
+    const auto text = [&](std::string_view& out) {
+        const void* nl = std::memchr(p + pos, '\n', size - pos);
+        if (!nl) {
+            f = {arg_failure::no_newline};
+            return false;
+        }
+        const auto end = static_cast<std::size_t>(static_cast<const unsigned char*>(nl) - p);
+        out = std::string_view(reinterpret_cast<const char*>(p + pos), end - pos);
+        pos = end + 1;
+        return true;
+    };
+    switch (k) {
+        case op::arg_kind::none:
+            return true;
+        case op::arg_kind::fixed1:
+            return fixed(std::uint8_t{});
+        case op::arg_kind::fixed2:
+            return fixed(std::uint16_t{});
+        case op::arg_kind::fixed4:
+            return fixed(std::uint32_t{});
+        case op::arg_kind::fixed8:
+            return fixed(std::uint64_t{});
+        case op::arg_kind::counted1:
+            return counted(std::uint8_t{}, false);
+        case op::arg_kind::counted4:
+            return counted(std::uint32_t{}, false);
+        case op::arg_kind::counted4s:
+            return counted(std::uint32_t{}, true);
+        case op::arg_kind::counted8:
+            return counted(std::uint64_t{}, false);
+        case op::arg_kind::line:
+            return text(a.line);
+        case op::arg_kind::two_lines:
+            return text(a.line) && text(a.line2);
+    }
+    return false;
+}
+
+/// The opcodes whose argument value `argument_refused` checks.
+constexpr bool argument_checked(std::uint8_t code) noexcept {
+    return code == op::PROTO || code == op::FRAME;
+}
+
+/// Checks of an argument's value that need no stack, shared by both passes so that pass one
+/// stops wherever pass two refuses: nullptr if fine, else why not (pass two words its own
+/// message). `remaining` is the input after the argument.
+[[gnu::always_inline]] inline const char* argument_refused(std::uint8_t code, const argument& a,
+                                                           std::size_t remaining) {
+    static_assert(argument_checked(op::PROTO) && argument_checked(op::FRAME));
+    switch (code) {
+        case op::PROTO:
+            return a.n > 5 ? "protocol" : nullptr;
+        case op::FRAME:
+            return a.n > remaining ? "frame" : nullptr;
+        default:
+            return nullptr;
+    }
+}
+
+/// A text memo index (GET, PUT): a non-negative decimal.
+inline bool parse_text_index(std::string_view text, std::uint64_t& idx, bool& overflow) {
+    std::int64_t x;
+    if (!parse_decimal(text, x, overflow) || x < 0)
+        return false;
+    idx = static_cast<std::uint64_t>(x);
+    return true;
+}
+
+/// Pass one's shortcut, derived from the table: for an accepted opcode whose argument it need
+/// not look at (none or fixed-size, not a memo fetch, not `argument_checked`), the bytes to step
+/// over, opcode included; 0 sends the opcode through `read_argument`. Most opcodes of a long
+/// pickle (ints, floats, MEMOIZE, containers) take this one-load step.
+constexpr std::array<std::uint8_t, 256> prepass_steps = [] {
+    std::array<std::uint8_t, 256> steps{};
+    for (std::size_t c = 0; c < steps.size(); ++c) {
+        const auto code = static_cast<std::uint8_t>(c);
+        const op::info& info = op::table[code];
+        const bool plain = info.how == op::support::read && code != op::STOP &&
+                           code != op::BINGET && code != op::LONG_BINGET && !argument_checked(code);
+        if (plain && (info.arg == op::arg_kind::none || op::fixed_width(info.arg) != 0))
+            steps[c] = static_cast<std::uint8_t>(1 + op::fixed_width(info.arg));
+    }
+    return steps;
+}();
+
+/// Pass one: how many times each memo index is fetched (GET/BINGET/LONG_BINGET). It walks the
+/// opcodes with the interpreter's table and argument decoder and stops quietly where the
+/// interpreter refuses to go on (an unknown or refused opcode, a malformed argument, STOP):
+/// pass two reports it there, so the counts past that point never matter.
 std::unordered_map<std::uint64_t, std::uint32_t> count_gets(std::string_view data) {
     std::unordered_map<std::uint64_t, std::uint32_t> gets;
     const auto* p = reinterpret_cast<const unsigned char*>(data.data());
     const std::size_t size = data.size();
     std::size_t pos = 0;
-    auto skip = [&](std::size_t n) {
-        if (n > size - pos)
-            return false;
-        pos += n;
-        return true;
-    };
-    auto skip_line = [&]() {
-        const void* nl = std::memchr(p + pos, '\n', size - pos);
-        if (!nl)
-            return false;
-        pos = static_cast<std::size_t>(static_cast<const unsigned char*>(nl) - p) + 1;
-        return true;
-    };
     while (pos < size) {
-        const std::uint8_t code = p[pos++];
-        bool ok = true;
-        switch (code) {
-            case op::STOP:
-                return gets;
-            case op::MARK:
-            case op::POP:
-            case op::POP_MARK:
-            case op::DUP:
-            case op::NONE:
-            case op::BINPERSID:
-            case op::REDUCE:
-            case op::APPEND:
-            case op::BUILD:
-            case op::DICT:
-            case op::EMPTY_DICT:
-            case op::APPENDS:
-            case op::LIST:
-            case op::EMPTY_LIST:
-            case op::OBJ:
-            case op::SETITEM:
-            case op::TUPLE:
-            case op::EMPTY_TUPLE:
-            case op::SETITEMS:
-            case op::NEWOBJ:
-            case op::TUPLE1:
-            case op::TUPLE2:
-            case op::TUPLE3:
-            case op::NEWTRUE:
-            case op::NEWFALSE:
-            case op::EMPTY_SET:
-            case op::ADDITEMS:
-            case op::FROZENSET:
-            case op::NEWOBJ_EX:
-            case op::STACK_GLOBAL:
-            case op::MEMOIZE:
-            case op::NEXT_BUFFER:
-            case op::READONLY_BUFFER:
+        // A switch over the step, not `pos += step`: the branch predictor guesses the step, so
+        // the walk does not wait for each table load before the next opcode.
+        const std::size_t left = size - pos;
+        switch (prepass_steps[p[pos]]) {
+            case 0:
                 break;
-            case op::BININT1:
-            case op::BINPUT:
-            case op::PROTO:
-            case op::EXT1:
-                ok = skip(1);
-                break;
-            case op::BININT2:
-            case op::EXT2:
-                ok = skip(2);
-                break;
-            case op::BININT:
-            case op::LONG_BINPUT:
-            case op::EXT4:
-                ok = skip(4);
-                break;
-            case op::BINFLOAT:
-            case op::FRAME:
-                ok = skip(8);
-                break;
-            case op::BINGET:
-                if ((ok = skip(1)))
-                    ++gets[p[pos - 1]];
-                break;
-            case op::LONG_BINGET:
-                if ((ok = skip(4)))
-                    ++gets[load_le<std::uint32_t>(p + pos - 4)];
-                break;
-            case op::SHORT_BINUNICODE:
-            case op::SHORT_BINBYTES:
-            case op::SHORT_BINSTRING:
-            case op::LONG1:
-                ok = skip(1) && skip(p[pos - 1]);
-                break;
-            case op::BINUNICODE:
-            case op::BINBYTES:
-            case op::BINSTRING:
-            case op::LONG4:
-                ok = skip(4) && skip(load_le<std::uint32_t>(p + pos - 4));
-                break;
-            case op::BINUNICODE8:
-            case op::BINBYTES8:
-            case op::BYTEARRAY8:
-                ok = skip(8) && skip(load_le<std::uint64_t>(p + pos - 8));
-                break;
-            case op::GET: {
-                const std::size_t start = pos;
-                if ((ok = skip_line())) {
-                    std::int64_t idx;
-                    bool overflow;
-                    std::string_view text(data.data() + start, pos - start - 1);
-                    if ((ok = parse_decimal(text, idx, overflow) && idx >= 0))
-                        ++gets[static_cast<std::uint64_t>(idx)];
-                }
-                break;
-            }
-            case op::INT:
-            case op::LONG:
-            case op::FLOAT:
-            case op::STRING:
-            case op::UNICODE:
-            case op::PERSID:
-            case op::PUT:
-                ok = skip_line();
-                break;
-            case op::GLOBAL:
-            case op::INST:
-                ok = skip_line() && skip_line();
-                break;
+            case 1:
+                pos += 1;
+                continue;
+            case 2:
+                if (left < 2)
+                    return gets;
+                pos += 2;
+                continue;
+            case 3:
+                if (left < 3)
+                    return gets;
+                pos += 3;
+                continue;
+            case 5:
+                if (left < 5)
+                    return gets;
+                pos += 5;
+                continue;
+            case 9:
+                if (left < 9)
+                    return gets;
+                pos += 9;
+                continue;
             default:
-                ok = false;
+                break;  // (no other widths exist; the general path handles any)
         }
-        if (!ok)
+        const std::uint8_t code = p[pos++];
+        const op::info& info = op::table[code];
+        if (info.how != op::support::read || code == op::STOP)
             break;
+        argument a;
+        arg_failure f;
+        if (!read_argument(info.arg, p, size, pos, a, f) || argument_refused(code, a, size - pos))
+            break;
+        if (code == op::BINGET || code == op::LONG_BINGET) {
+            ++gets[a.n];
+        } else if (code == op::GET || code == op::PUT) {
+            std::uint64_t idx;
+            bool overflow;
+            if (!parse_text_index(a.line, idx, overflow))
+                break;
+            if (code == op::GET)
+                ++gets[idx];
+        }
     }
     return gets;
 }
+
+/// The fixed-size argument of `code` at `a`, its width taken from the table.
+template <std::uint8_t code>
+std::uint64_t fixed_arg(const unsigned char* a) noexcept {
+    constexpr op::arg_kind k = op::table[code].arg;
+    if constexpr (k == op::arg_kind::fixed1)
+        return a[0];
+    else if constexpr (k == op::arg_kind::fixed2)
+        return load_le<std::uint16_t>(a);
+    else if constexpr (k == op::arg_kind::fixed4)
+        return load_le<std::uint32_t>(a);
+    else {
+        static_assert(k == op::arg_kind::fixed8, "not a fixed-size argument");
+        return load_le<std::uint64_t>(a);
+    }
+}
+
+/// Where an opcode with a fixed-size argument ends, counted from the opcode byte.
+template <std::uint8_t code>
+inline constexpr std::size_t fixed_end = 1 + op::fixed_width(op::table[code].arg);
 
 /// Python's memo is a dict: MEMOIZE stores at len(memo). Tracks which indices exist.
 class memo_numbering {
@@ -401,13 +351,75 @@ class memo_numbering {
     std::unordered_set<std::uint64_t> large_;
 };
 
+/// max(minimum, per_byte × size), saturating.
+std::size_t copy_budget(const read_options& o, std::size_t size) noexcept {
+    const std::size_t scaled = size != 0 && o.copy_budget_per_input_byte > SIZE_MAX / size
+                                   ? SIZE_MAX
+                                   : o.copy_budget_per_input_byte * size;
+    return std::max(o.copy_budget_min, scaled);
+}
+
+/// Heap bytes of a std::string beyond the `value` holding it (none while it fits inline).
+std::size_t text_bytes(const std::string& s) noexcept {
+    return s.capacity() > std::string().capacity() ? s.size() : 0;
+}
+
+/// The estimated memory of a deep copy of `v` (one `value` per node, a dict entry's index slot,
+/// heap text), added to `total`; stops as soon as `total` exceeds `limit`.
+void add_copy_size(const value& v, std::size_t& total, std::size_t limit) {
+    total += sizeof(value);
+    if (total > limit)
+        return;
+    const std::vector<value>* items = nullptr;
+    switch (v.kind()) {
+        case value::kind_t::str:
+            total += text_bytes(*v.get_if<std::string>());
+            return;
+        case value::kind_t::bytes:
+            total += text_bytes(v.get_if<bytes>()->data);
+            return;
+        case value::kind_t::list:
+            items = v.get_if<list>();
+            break;
+        case value::kind_t::tuple:
+            items = v.get_if<tuple>();
+            break;
+        case value::kind_t::set:
+            items = v.get_if<set>();
+            break;
+        case value::kind_t::frozenset:
+            items = v.get_if<frozenset>();
+            break;
+        case value::kind_t::dict:
+            for (const auto& [k, x] : *v.get_if<dict>()) {
+                total += sizeof(std::size_t);
+                add_copy_size(k, total, limit);
+                if (total > limit)
+                    return;
+                add_copy_size(x, total, limit);
+                if (total > limit)
+                    return;
+            }
+            return;
+        default:
+            return;
+    }
+    for (const value& x : *items) {
+        add_copy_size(x, total, limit);
+        if (total > limit)
+            return;
+    }
+}
+
 class reader {
   public:
-    reader(std::string_view data, const persistent_load_fn& persistent_load)
+    reader(std::string_view data, const persistent_load_fn& persistent_load,
+           const read_options& options)
         : data_(data),
           p_(reinterpret_cast<const unsigned char*>(data.data())),
           size_(data.size()),
           persistent_load_(persistent_load),
+          copy_budget_(copy_budget(options, data.size())),
           gets_(count_gets(data)) {
         stack_.reserve(64);
         depth_.reserve(64);
@@ -419,21 +431,17 @@ class reader {
             if (pos_ >= size_)
                 fail("truncated pickle: the data ends before STOP");
             const std::uint8_t code = p_[pos_++];
+            const op::info& info = op::table[code];
+            if (info.how != op::support::read) [[unlikely]]
+                refuse(code);
+            argument a;
+            if (info.arg != op::arg_kind::none)
+                read_arg(code, info.arg, a);
             switch (code) {
                 // ---- framing and protocol ----
-                case op::PROTO: {
-                    const std::uint8_t version = u8();
-                    if (version > 5)
-                        fail(fmt::format("unsupported pickle protocol {}", version));
-                    break;
-                }
-                case op::FRAME: {
-                    const std::uint64_t n = load_le<std::uint64_t>(take(8));
-                    if (n > size_ - pos_)
-                        fail(fmt::format("truncated pickle: frame of {} bytes but only {} remain",
-                                         n, size_ - pos_));
-                    break;
-                }
+                case op::PROTO:
+                case op::FRAME:
+                    break;  // checked by read_arg
                 case op::STOP:
                     return stop();
 
@@ -462,8 +470,10 @@ class reader {
                     break;
                 case op::DUP: {
                     need(1);
-                    value copy = stack_.back();
+                    value copy = charged_copy(stack_.back());
                     push(std::move(copy), depth_.back());
+                    mark_shared(stack_.size() - 2);
+                    mark_shared(stack_.size() - 1);
                     break;
                 }
 
@@ -474,22 +484,18 @@ class reader {
                         memo_put(numbering_.next());
                     break;
                 case op::BINPUT:
-                    memo_put_checked(u8());
-                    break;
                 case op::LONG_BINPUT:
-                    memo_put_checked(load_le<std::uint32_t>(take(4)));
+                    memo_put_checked(a.n);
                     break;
                 case op::PUT:
-                    memo_put_checked(text_index("PUT"));
+                    memo_put_checked(text_index(a.line, "PUT"));
                     break;
                 case op::BINGET:
-                    memo_get(u8());
-                    break;
                 case op::LONG_BINGET:
-                    memo_get(load_le<std::uint32_t>(take(4)));
+                    memo_get(a.n);
                     break;
                 case op::GET:
-                    memo_get(text_index("GET"));
+                    memo_get(text_index(a.line, "GET"));
                     break;
 
                 // ---- scalars ----
@@ -503,98 +509,52 @@ class reader {
                     push(false, 0);
                     break;
                 case op::BININT1:
-                    push(std::int64_t{u8()}, 0);
-                    break;
                 case op::BININT2:
-                    push(std::int64_t{load_le<std::uint16_t>(take(2))}, 0);
+                    push(static_cast<std::int64_t>(a.n), 0);
                     break;
                 case op::BININT:
-                    push(std::int64_t{static_cast<std::int32_t>(load_le<std::uint32_t>(take(4)))},
-                         0);
+                    push(std::int64_t{static_cast<std::int32_t>(a.n)}, 0);
                     break;
-                case op::LONG1: {
-                    const std::size_t n = u8();
-                    push(decode_long(take(n), n), 0);
+                case op::LONG1:
+                case op::LONG4:
+                    push(decode_long(a.data, static_cast<std::size_t>(a.n)), 0);
                     break;
-                }
-                case op::LONG4: {
-                    const auto n = static_cast<std::int32_t>(load_le<std::uint32_t>(take(4)));
-                    if (n < 0)
-                        fail("LONG4 with a negative byte count");
-                    push(value(decode_long(take(static_cast<std::size_t>(n)),
-                                           static_cast<std::size_t>(n))),
-                         0);
-                    break;
-                }
                 case op::INT:
-                    load_text_int();
+                    load_text_int(a.line);
                     break;
                 case op::LONG: {
-                    std::string_view text = line();
+                    std::string_view text = a.line;
                     if (!text.empty() && text.back() == 'L')
                         text.remove_suffix(1);
                     push(parse_int(text, "LONG"), 0);
                     break;
                 }
-                case op::BINFLOAT: {
-                    const unsigned char* b = take(8);
-                    std::uint64_t bits = 0;
-                    for (int k = 0; k < 8; ++k)
-                        bits = bits << 8 | b[k];
-                    push(std::bit_cast<double>(bits), 0);
+                case op::BINFLOAT:
+                    push(big_endian_double(a.data), 0);
                     break;
-                }
                 case op::FLOAT:
-                    load_text_float();
+                    load_text_float(a.line);
                     break;
 
                 // ---- text and bytes ----
-                case op::SHORT_BINUNICODE: {
-                    const std::size_t n = u8();
-                    push_str(take(n), n);
+                case op::SHORT_BINUNICODE:
+                case op::BINUNICODE:
+                case op::BINUNICODE8:
+                    push_str(a.data, a.n);
                     break;
-                }
-                case op::BINUNICODE: {
-                    const std::size_t n = load_le<std::uint32_t>(take(4));
-                    push_str(take(n), n);
-                    break;
-                }
-                case op::BINUNICODE8: {
-                    const std::uint64_t n = load_le<std::uint64_t>(take(8));
-                    push_str(take(n), n);
-                    break;
-                }
                 case op::UNICODE:
-                    load_raw_unicode_escape(line());
+                    load_raw_unicode_escape(a.line);
                     break;
-                case op::SHORT_BINSTRING: {
-                    const std::size_t n = u8();
-                    push_ascii_str(take(n), n);
+                case op::SHORT_BINSTRING:
+                case op::BINSTRING:
+                    push_ascii_str(a.data, static_cast<std::size_t>(a.n));
                     break;
-                }
-                case op::BINSTRING: {
-                    const auto n = static_cast<std::int32_t>(load_le<std::uint32_t>(take(4)));
-                    if (n < 0)
-                        fail("BINSTRING with a negative byte count");
-                    push_ascii_str(take(static_cast<std::size_t>(n)), static_cast<std::size_t>(n));
-                    break;
-                }
-                case op::SHORT_BINBYTES: {
-                    const std::size_t n = u8();
-                    push_bytes(take(n), n);
-                    break;
-                }
-                case op::BINBYTES: {
-                    const std::size_t n = load_le<std::uint32_t>(take(4));
-                    push_bytes(take(n), n);
-                    break;
-                }
+                case op::SHORT_BINBYTES:
+                case op::BINBYTES:
                 case op::BINBYTES8:
-                case op::BYTEARRAY8: {
-                    const std::uint64_t n = load_le<std::uint64_t>(take(8));
-                    push_bytes(take(n), n);
+                case op::BYTEARRAY8:
+                    push_bytes(a.data, a.n);
                     break;
-                }
 
                 // ---- containers ----
                 case op::EMPTY_LIST:
@@ -660,12 +620,9 @@ class reader {
                     break;
 
                 // ---- globals, calls, persistent ids ----
-                case op::GLOBAL: {
-                    const std::string_view module = line();
-                    const std::string_view name = line();
-                    push_global(module, name);
+                case op::GLOBAL:
+                    push_global(a.line, a.line2);
                     break;
-                }
                 case op::STACK_GLOBAL: {
                     need(2);
                     const auto* module = stack_[stack_.size() - 2].get_if<std::string>();
@@ -681,11 +638,10 @@ class reader {
                     reduce();
                     break;
                 case op::PERSID: {
-                    const std::string_view text = line();
-                    for (char c : text)
+                    for (char c : a.line)
                         if (static_cast<unsigned char>(c) >= 0x80)
                             fail("PERSID argument is not ASCII");
-                    persistent(value(std::string(text)));
+                    persistent(value(std::string(a.line)));
                     break;
                 }
                 case op::BINPERSID: {
@@ -697,25 +653,9 @@ class reader {
                     break;
                 }
 
-                // ---- rejected ----
-                case op::NEXT_BUFFER:
-                case op::READONLY_BUFFER:
-                    fail(fmt::format("out-of-band buffers ({}) are not supported", op::name(code)));
-                case op::BUILD:
-                case op::INST:
-                case op::OBJ:
-                case op::NEWOBJ:
-                case op::NEWOBJ_EX:
-                case op::EXT1:
-                case op::EXT2:
-                case op::EXT4:
-                case op::STRING:
-                    fail(
-                        fmt::format("unsupported opcode {} (0x{:02x}): only plain values are "
-                                    "read, no objects are constructed",
-                                    op::name(code), code));
                 default:
-                    fail(fmt::format("unknown opcode 0x{:02x}", code));
+                    // A table entry marked `read` without a case here: a bug, not bad input.
+                    fail(fmt::format("opcode {} (0x{:02x}) is not implemented", info.name, code));
             }
         }
     }
@@ -732,25 +672,51 @@ class reader {
 
     // ---- input ----------------------------------------------------------------------------
 
-    const unsigned char* take(std::uint64_t n) {
-        if (n > size_ - pos_)
-            fail(fmt::format("truncated pickle: {} needs {} more bytes but only {} remain",
-                             op::name(p_[op_start_]), n, size_ - pos_));
-        const unsigned char* p = p_ + pos_;
-        pos_ += static_cast<std::size_t>(n);
-        return p;
+    /// Decodes the argument of the opcode at `op_start_` (layout `k`) into `a`, through the
+    /// decoder pass one uses; a malformed argument, or one `argument_refused`, fails here.
+    void read_arg(std::uint8_t code, op::arg_kind k, argument& a) {
+        arg_failure f;
+        if (!read_argument(k, p_, size_, pos_, a, f)) [[unlikely]] {
+            switch (f.why) {
+                case arg_failure::truncated:
+                    fail(fmt::format("truncated pickle: {} needs {} more bytes but only {} remain",
+                                     op::name(code), f.wanted, f.remaining));
+                case arg_failure::no_newline:
+                    fail(fmt::format("truncated pickle: {} argument has no newline",
+                                     op::name(code)));
+                case arg_failure::negative_count:
+                    fail(fmt::format("{} with a negative byte count", op::name(code)));
+            }
+        }
+        if (argument_refused(code, a, size_ - pos_)) [[unlikely]] {
+            if (code == op::PROTO)
+                fail(fmt::format("unsupported pickle protocol {}", a.n));
+            fail(fmt::format("truncated pickle: frame of {} bytes but only {} remain", a.n,
+                             size_ - pos_));
+        }
     }
-    std::uint8_t u8() { return *take(1); }
 
-    std::string_view line() {
-        const void* nl = std::memchr(p_ + pos_, '\n', size_ - pos_);
-        if (!nl)
-            fail(fmt::format("truncated pickle: {} argument has no newline",
-                             op::name(p_[op_start_])));
-        const auto end = static_cast<std::size_t>(static_cast<const unsigned char*>(nl) - p_);
-        std::string_view text(data_.data() + pos_, end - pos_);
-        pos_ = end + 1;
-        return text;
+    /// An opcode the table does not mark `read`.
+    [[noreturn]] void refuse(std::uint8_t code) const {
+        switch (op::table[code].how) {
+            case op::support::buffer:
+                fail(fmt::format("out-of-band buffers ({}) are not supported", op::name(code)));
+            case op::support::object:
+                fail(
+                    fmt::format("unsupported opcode {} (0x{:02x}): only plain values are read, no "
+                                "objects are constructed",
+                                op::name(code), code));
+            default:
+                fail(fmt::format("unknown opcode 0x{:02x}", code));
+        }
+    }
+
+    /// BINFLOAT's argument: an IEEE 754 double, big-endian.
+    static double big_endian_double(const unsigned char* b) noexcept {
+        std::uint64_t bits = 0;
+        for (int k = 0; k < 8; ++k)
+            bits = bits << 8 | b[k];
+        return std::bit_cast<double>(bits);
     }
 
     std::int64_t parse_int(std::string_view text, const char* what) const {
@@ -763,8 +729,8 @@ class reader {
         fail(fmt::format("{} argument '{}' is not an integer", what, printable(text)));
     }
 
-    std::uint64_t text_index(const char* what) {
-        const std::int64_t idx = parse_int(line(), what);
+    std::uint64_t text_index(std::string_view text, const char* what) {
+        const std::int64_t idx = parse_int(text, what);
         if (idx < 0)
             fail(fmt::format("negative {} index", what));
         return static_cast<std::uint64_t>(idx);
@@ -823,6 +789,29 @@ class reader {
         release(n);
         stack_.erase(stack_.begin() + static_cast<std::ptrdiff_t>(n), stack_.end());
         depth_.resize(n);
+        if (shared_.size() > n)
+            shared_.resize(n);
+    }
+
+    /// Slot `i` holds a copy standing for an object the pickle references more than once.
+    /// `shared_` only grows here, so a pickle without GET or DUP never touches it; slots at or
+    /// above its size are not shared.
+    void mark_shared(std::size_t i) {
+        if (shared_.size() < stack_.size())
+            shared_.resize(stack_.size());
+        shared_[i] = true;
+    }
+    bool is_shared(std::size_t i) const noexcept { return i < shared_.size() && shared_[i]; }
+
+    /// Refuses to modify the container in slot `i` if it is shared (see the file comment).
+    void check_unshared(std::size_t i) const {
+        if (is_shared(i))
+            fail(fmt::format(
+                "self-referencing/cyclic object: {} modifies a {} that the pickle also "
+                "references elsewhere (memo GET or DUP); loaded values hold no shared references, "
+                "so a cycle, or a shared object modified after it was referenced, cannot be "
+                "represented",
+                op::name(p_[op_start_]), stack_[i].type_name()));
     }
 
     void check_not_global(std::size_t i) const {
@@ -872,6 +861,7 @@ class reader {
     void extend_list(std::size_t from) {
         if (from <= fence())
             underflow();
+        check_unshared(from - 1);
         auto* l = stack_[from - 1].get_if<list>();
         if (!l)
             fail(fmt::format("{} to a {} (only lists are supported)", op::name(p_[op_start_]),
@@ -918,7 +908,8 @@ class reader {
     /// batch (a nested container, a memo that is fetched, a malformed opcode) rewinds: the list
     /// is restored and the MARK and its items take the general path, which also reports errors.
     bool fast_appends() {
-        if (!gets_.empty() || stack_.size() <= fence() || depth_.back() == global_marker)
+        if (!gets_.empty() || stack_.size() <= fence() || depth_.back() == global_marker ||
+            is_shared(stack_.size() - 1))
             return false;
         list* l = stack_.back().get_if<list>();
         if (!l)
@@ -926,39 +917,37 @@ class reader {
         const std::size_t old_size = l->size();
         const std::size_t mark_offset = op_start_;
         std::size_t p = pos_;
+        // Argument layouts come from the table at compile time (fixed_arg, fixed_end), so this
+        // path cannot disagree with read_argument about where an opcode ends.
         while (p < size_) {
             const std::size_t left = size_ - p;
             const unsigned char* a = p_ + p + 1;  // the opcode's argument
             switch (p_[p]) {
                 case op::BININT1:
-                    if (left < 2)
+                    if (left < fixed_end<op::BININT1>)
                         goto rewind;
-                    l->emplace_back(std::int64_t{a[0]});
-                    p += 2;
+                    l->emplace_back(static_cast<std::int64_t>(fixed_arg<op::BININT1>(a)));
+                    p += fixed_end<op::BININT1>;
                     continue;
                 case op::BININT2:
-                    if (left < 3)
+                    if (left < fixed_end<op::BININT2>)
                         goto rewind;
-                    l->emplace_back(std::int64_t{load_le<std::uint16_t>(a)});
-                    p += 3;
+                    l->emplace_back(static_cast<std::int64_t>(fixed_arg<op::BININT2>(a)));
+                    p += fixed_end<op::BININT2>;
                     continue;
                 case op::BININT:
-                    if (left < 5)
+                    if (left < fixed_end<op::BININT>)
                         goto rewind;
                     l->emplace_back(
-                        std::int64_t{static_cast<std::int32_t>(load_le<std::uint32_t>(a))});
-                    p += 5;
+                        std::int64_t{static_cast<std::int32_t>(fixed_arg<op::BININT>(a))});
+                    p += fixed_end<op::BININT>;
                     continue;
-                case op::BINFLOAT: {
-                    if (left < 9)
+                case op::BINFLOAT:
+                    if (left < fixed_end<op::BINFLOAT>)
                         goto rewind;
-                    std::uint64_t bits = 0;
-                    for (int k = 0; k < 8; ++k)
-                        bits = bits << 8 | a[k];
-                    l->emplace_back(std::bit_cast<double>(bits));
-                    p += 9;
+                    l->emplace_back(big_endian_double(a));
+                    p += fixed_end<op::BINFLOAT>;
                     continue;
-                }
                 case op::NONE:
                     l->emplace_back();
                     p += 1;
@@ -970,6 +959,8 @@ class reader {
                     continue;
                 case op::SHORT_BINUNICODE:
                 case op::SHORT_BINBYTES: {
+                    static_assert(op::table[op::SHORT_BINUNICODE].arg == op::arg_kind::counted1 &&
+                                  op::table[op::SHORT_BINBYTES].arg == op::arg_kind::counted1);
                     if (left < 2 || left - 2 < a[0])
                         goto rewind;
                     const std::string_view text(reinterpret_cast<const char*>(a + 1), a[0]);
@@ -989,9 +980,10 @@ class reader {
                     p += 1;
                     continue;
                 case op::FRAME:
-                    if (left < 9 || load_le<std::uint64_t>(a) > left - 9)
+                    if (left < fixed_end<op::FRAME> ||
+                        fixed_arg<op::FRAME>(a) > left - fixed_end<op::FRAME>)
                         goto rewind;
-                    p += 9;
+                    p += fixed_end<op::FRAME>;
                     continue;
                 case op::APPENDS: {
                     const std::size_t n = l->size() - old_size;
@@ -1032,6 +1024,7 @@ class reader {
     void extend_dict(std::size_t from) {
         if (from <= fence())
             underflow();
+        check_unshared(from - 1);
         auto* d = stack_[from - 1].get_if<dict>();
         if (!d)
             fail(fmt::format("{} on a {} (only dicts are supported)", op::name(p_[op_start_]),
@@ -1044,6 +1037,7 @@ class reader {
     void extend_set(std::size_t from) {
         if (from <= fence())
             underflow();
+        check_unshared(from - 1);
         auto* s = stack_[from - 1].get_if<set>();
         if (!s)
             fail(fmt::format("ADDITEMS on a {} (only sets are supported)",
@@ -1092,8 +1086,7 @@ class reader {
         return static_cast<std::int64_t>(x);
     }
 
-    void load_text_int() {
-        const std::string_view text = line();
+    void load_text_int(std::string_view text) {
         if (text == "00")
             return push(false, 0);  // protocol 0 booleans
         if (text == "01")
@@ -1101,8 +1094,7 @@ class reader {
         push(parse_int(text, "INT"), 0);
     }
 
-    void load_text_float() {
-        std::string_view text = line();
+    void load_text_float(std::string_view text) {
         if (!text.empty() && text[0] == '+')
             text.remove_prefix(1);
         double d;
@@ -1205,16 +1197,20 @@ class reader {
             --remaining;
         memo_entry& e = it->second;
         if (e.live) {
-            value copy = stack_[e.pos];
+            value copy = charged_copy(stack_[e.pos]);
             push(std::move(copy), depth_[e.pos]);
+            mark_shared(e.pos);
         } else if (remaining == 0) {
             const std::uint16_t depth = e.depth;
             value v = std::move(e.snapshot);
             memo_.erase(it);
             push(std::move(v), depth);
         } else {
-            push(e.snapshot, e.depth);
+            value copy = charged_copy(e.snapshot);
+            push(std::move(copy), e.depth);
         }
+        // Even the last fetch of a snapshot: the original is inside another value by now.
+        mark_shared(stack_.size() - 1);
     }
 
     /// Slots from `new_size` up are about to leave the stack: memo entries still to be fetched
@@ -1231,9 +1227,25 @@ class reader {
                 continue;
             }
             it->second.live = false;
-            it->second.snapshot = stack_[pos];
+            it->second.snapshot = charged_copy(stack_[pos]);
             it->second.depth = depth_[pos];
         }
+    }
+
+    /// A deep copy of `v`, charged against the copy budget first (so an over-budget copy is
+    /// refused before it allocates).
+    value charged_copy(const value& v) {
+        const std::size_t limit = copy_budget_ - copied_;
+        std::size_t size = 0;
+        add_copy_size(v, size, limit);
+        if (size > limit)
+            fail(fmt::format(
+                "shared references expand to more than {} bytes of copies (memo GET/DUP of "
+                "a {}; the loaded value holds no shared references and the limit is "
+                "read_options' budget for a pickle of {} bytes)",
+                copy_budget_, v.type_name(), size_));
+        copied_ += size;
+        return v;
     }
 
     // ---- globals and calls ----------------------------------------------------------------
@@ -1269,7 +1281,7 @@ class reader {
             fail(fmt::format("REDUCE of a {}: only allow-listed globals can be called",
                              stack_[fn_slot].type_name()));
         check_not_global(stack_.size() - 1);
-        const auto* args = stack_.back().get_if<tuple>();
+        auto* args = stack_.back().get_if<tuple>();
         if (!args)
             fail(fmt::format("REDUCE of {} with {} arguments (a tuple is required)", g->name,
                              stack_.back().type_name()));
@@ -1304,7 +1316,7 @@ class reader {
             case callable::frozenset: {
                 if (args->size() != 1)
                     bad_args(*g);
-                const auto* items = (*args)[0].get_if<list>();
+                auto* items = (*args)[0].get_if<list>();
                 if (!items)
                     bad_args(*g);
                 for (const value& x : *items) {
@@ -1315,10 +1327,15 @@ class reader {
                     }
                 }
                 depth = depth_.back() > 1 ? static_cast<std::uint16_t>(depth_.back() - 1) : 1;
+                // The argument list is dropped below: move its items instead of copying them
+                // (after memo entries that point at these slots took their snapshots).
+                release(fn_slot);
+                auto first = std::make_move_iterator(items->begin());
+                auto last = std::make_move_iterator(items->end());
                 if (g->which == callable::set)
-                    result = value(set(items->begin(), items->end()));
+                    result = value(set(first, last));
                 else
-                    result = value(frozenset(items->begin(), items->end()));
+                    result = value(frozenset(first, last));
                 break;
             }
         }
@@ -1377,12 +1394,15 @@ class reader {
     std::size_t pos_ = 0;
     std::size_t op_start_ = 0;
     const persistent_load_fn& persistent_load_;
+    const std::size_t copy_budget_;  // bytes that deep copies (GET, DUP, snapshots) may total
+    std::size_t copied_ = 0;
 
     std::vector<value> stack_;
     std::vector<std::uint16_t> depth_;  // nesting depth of each slot (global_marker: a callable)
     std::vector<std::size_t> marks_;
     std::vector<std::size_t> mark_offsets_;  // input offset of each open MARK
     std::size_t popped_mark_offset_ = 0;
+    std::vector<bool> shared_;  // per slot, see mark_shared (may be shorter than stack_)
 
     std::unordered_map<std::uint64_t, std::uint32_t> gets_;  // remaining GETs per memo index
     memo_numbering numbering_;
@@ -1392,8 +1412,20 @@ class reader {
 
 }  // namespace
 
-value loads(std::string_view data, const persistent_load_fn& persistent_load) {
-    return reader(data, persistent_load).run();
+value loads(std::string_view data, const persistent_load_fn& persistent_load,
+            const read_options& options) {
+    try {
+        return reader(data, persistent_load, options).run();
+    } catch (const std::bad_alloc&) {
+        // Whatever the budget let through still did not fit: the caller gets the library's
+        // error for unloadable input, not a bare std::bad_alloc from deep inside the decoder.
+        throw invalid_pickle(fmt::format(
+            "pickle of {} bytes could not be loaded: out of memory while decoding", data.size()));
+    } catch (const std::length_error&) {
+        throw invalid_pickle(fmt::format(
+            "pickle of {} bytes could not be loaded: a container exceeded its maximum size",
+            data.size()));
+    }
 }
 
 }  // namespace functionfuse::pickle

@@ -155,12 +155,17 @@ reference parse_pid(const value& pid, std::string_view where) {
     return {(*t)[0].get<std::string>(), (*t)[1]};
 }
 
+/// The serializer a stored persistent id names. A name nobody registered is a property of the
+/// stored bytes (written by another program, or before a serializer was dropped), not of a C++
+/// type: `invalid_pickle` naming it.
 const entry& serializer_for(const reference& ref, const serializer_registry::table& serializers,
                             std::string_view where) {
     const entry* s = serializers.by_name(ref.name);
     if (!s)
-        throw type_error(fmt::format(
-            "{}: references persistent serializer '{}', which is not registered", where, ref.name));
+        throw invalid_pickle(fmt::format(
+            "{}: the pickle references persistent serializer '{}', which is not registered with "
+            "this storage (register_persistent_serializers)",
+            where, ref.name.size() > 200 ? ref.name.substr(0, 200) + "..." : ref.name));
     return *s;
 }
 

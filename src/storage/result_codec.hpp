@@ -42,7 +42,7 @@ boost::asio::awaitable<void> save_result(codec_env env, std::string workflow, st
                                          std::shared_ptr<const value> result);
 
 /// Reads the task. `not_found` if absent; `invalid_pickle` if the checksum or pickle is bad;
-/// `type_error` if it references a serializer name that is not registered.
+/// `invalid_pickle` naming the serializer if it references one that is not registered.
 boost::asio::awaitable<value> read_result(codec_env env, std::string workflow, std::string task);
 
 /// Whether the task has a stored result.
@@ -50,7 +50,7 @@ boost::asio::awaitable<bool> result_exists(codec_env env, std::string workflow, 
 
 /// Removes the task and the out-of-band objects it references. A missing task is not an
 /// error. A task whose bytes are corrupt (its references are unreadable) is removed anyway.
-/// If a referenced serializer is not registered: `type_error`, nothing removed.
+/// If a referenced serializer is not registered: `invalid_pickle` naming it, nothing removed.
 boost::asio::awaitable<void> remove_result(codec_env env, std::string workflow, std::string task);
 
 /// The workflow's task names matching the glob `pattern`, sorted.

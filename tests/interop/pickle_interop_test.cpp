@@ -271,4 +271,52 @@ TEST_F(PickleInterop, CppWritesTheSameBytesAsCPythonProtocol4) {
     }
 }
 
+/// Values CPython pickles that `value` cannot hold: self-referencing ones, and one whose shared
+/// references expand exponentially. Written with every protocol (0-5) into argv[1].
+constexpr const char* python_unloadable = R"PY(
+import os, pickle, sys
+
+def cases():
+    l = []; l.append(l)
+    d = {}; d["a"] = d
+    t = ([],); t[0].append(t)
+    s = [{}]; s[0]["k"] = s
+    bomb = []
+    for _ in range(30):
+        bomb = [bomb] * 10
+    return {"cyclic_list": l, "cyclic_dict": d, "cyclic_tuple": t, "cyclic_list_dict": s,
+            "bomb": bomb}
+
+for name, v in cases().items():
+    for protocol in range(6):
+        with open(os.path.join(sys.argv[1], "%s_p%d.pkl" % (name, protocol)), "wb") as f:
+            f.write(pickle.dumps(v, protocol=protocol))
+)PY";
+
+TEST(PickleInteropUnloadable, CyclicAndAmplifyingPicklesFromCPythonAreInvalidPickle) {
+    ff_test::temp_dir dir;
+    const auto r = ff_test::run_python(python_unloadable, dir.path().string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::pair<const char*, const char*> expected[] = {
+        {"cyclic_list", "self-referencing/cyclic object"},
+        {"cyclic_dict", "self-referencing/cyclic object"},
+        {"cyclic_tuple", "self-referencing/cyclic object"},
+        {"cyclic_list_dict", "self-referencing/cyclic object"},
+        {"bomb", "shared references expand"}};
+    for (const auto& [name, message] : expected) {
+        for (int protocol = 0; protocol <= 5; ++protocol) {
+            const std::string file = std::string(name) + "_p" + std::to_string(protocol) + ".pkl";
+            const std::string data = read_file(dir.path() / file);
+            ASSERT_FALSE(data.empty()) << file;
+            try {
+                (void)pk::loads(data);
+                ADD_FAILURE() << file << " loaded";
+            } catch (const ff::invalid_pickle& e) {
+                EXPECT_NE(std::string(e.what()).find(message), std::string::npos)
+                    << file << ": " << e.what();
+            }
+        }
+    }
+}
+
 }  // namespace
