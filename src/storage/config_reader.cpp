@@ -59,7 +59,14 @@ std::optional<std::string> config_reader::optional_string(std::string_view key) 
         return std::nullopt;
     if (!v->is_string())
         throw config_error(path_of(key), std::string("must be a string, not ") + kind_name(*v));
-    return std::string(v->get_string());
+    const boost::json::string_view s = v->get_string();
+    // Every config string ends up in a system call (a path) or on the wire (a header, a URL),
+    // where C strings stop at the first NUL: "store\0x" would silently mean "store". The
+    // value is not quoted, since it may be a secret.
+    if (const auto nul = s.find('\0'); nul != boost::json::string_view::npos)
+        throw config_error(path_of(key), "contains a NUL byte (at offset " + std::to_string(nul) +
+                                             "), which no file system or protocol can take");
+    return std::string(s);
 }
 
 std::map<std::string, std::string> config_reader::optional_string_map(std::string_view key) {

@@ -19,9 +19,10 @@ class config_reader {
     /// Reads `field` (its dotted path, e.g. "options"), which must be a JSON object.
     config_reader(const boost::json::value& field, std::string path);
 
-    /// A required non-empty string.
+    /// A required non-empty string (without NUL, as every string read here).
     std::string required_string(std::string_view key);
-    /// An optional string (nullopt if absent).
+    /// An optional string (nullopt if absent); `config_error` if it holds a NUL byte, which
+    /// would truncate it silently at the first system call or on the wire.
     std::optional<std::string> optional_string(std::string_view key);
     /// An optional boolean (nullopt if absent).
     std::optional<bool> optional_bool(std::string_view key);

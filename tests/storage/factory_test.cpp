@@ -74,4 +74,27 @@ TEST(StorageFactory, BadConfigsNameTheField) {
     }
 }
 
+TEST(StorageFactory, NulInsideTheFilePathIsRefusedBeforeAnythingIsCreated) {
+    // "store\0x" reached open() as "store": new_workflow made that directory, and save then
+    // spun for ever drawing temporary names that all "existed" (open saw the directory).
+    ff_test::temp_dir dir;
+    const std::string path = (dir.path() / "store").string() + std::string(1, '\0') + "x";
+    const json::value config = {{"kind", "file"}, {"options", {{"path", path}}}};
+    for (int sync = 0; sync < 2; ++sync) {
+        SCOPED_TRACE(sync ? "sync" : "async");
+        try {
+            if (sync) {
+                ff::sync::storage_factory(config)->new_workflow("wf");
+            } else {
+                ff_test::run_awaitable(ff::storage_factory(config)->new_workflow("wf"));
+            }
+            ADD_FAILURE() << "accepted";
+        } catch (const ff::config_error& e) {
+            EXPECT_EQ(e.field(), "options.path") << e.what();
+            EXPECT_NE(std::string(e.what()).find("NUL"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "store"));
+}
+
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <random>
 
 #include <fmt/format.h>
@@ -82,11 +83,15 @@ void make_dirs(const fs::path& dir) {
         throw io_error(fmt::format("cannot create directory '{}': {}", dir.string(), ec.message()));
 }
 
-/// Writes `bytes` to a new temporary file in `dir` and returns its path; the file is complete
-/// (and with `durable`, on disk) when this returns.
-fs::path write_temp(const fs::path& dir, std::string_view bytes, bool durable) {
-    for (;;) {
-        fs::path temp = dir / temp_name();
+}  // namespace
+
+fs::path write_temp_file(const fs::path& dir, std::string_view bytes, bool durable,
+                         const std::function<std::string()>& next_name) {
+    // Bounded: a clash of two random 64-bit names is all but impossible, so a name that
+    // "exists" attempt after attempt means open() is not looking where we think (a path the
+    // OS reads differently), and retrying forever would only burn a core.
+    for (int attempt = 0; attempt < temp_name_attempts; ++attempt) {
+        fs::path temp = dir / next_name();
         fd_guard fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
         if (fd.get() < 0) {
             if (errno == EEXIST)
@@ -105,6 +110,16 @@ fs::path write_temp(const fs::path& dir, std::string_view bytes, bool durable) {
         }
         return temp;
     }
+    throw io_error(fmt::format(
+        "cannot create a temporary file in directory '{}': {} names in a row already existed",
+        dir.string(), temp_name_attempts));
+}
+
+namespace {
+
+fs::path write_temp(const fs::path& dir, std::string_view bytes, bool durable) {
+    static const std::function<std::string()> random_name = &temp_name;
+    return write_temp_file(dir, bytes, durable, random_name);
 }
 
 }  // namespace

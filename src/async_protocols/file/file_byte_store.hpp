@@ -3,6 +3,7 @@
 // data goes to `<root>/<workflow>/bigdata/` (the Python original's layout).
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -14,6 +15,16 @@ namespace functionfuse::detail {
 /// Prefix of the temporary files a save writes before renaming them over the task; such
 /// names are never listed and refused as task names.
 inline constexpr std::string_view temp_prefix = ".tmp-";
+
+/// How many temporary names `write_temp_file` tries before giving up.
+inline constexpr int temp_name_attempts = 100;
+
+/// Writes `bytes` to a new file `dir / next_name()` (created exclusively; with `durable`,
+/// fdatasync'ed) and returns its path. A name that already exists is drawn again, at most
+/// `temp_name_attempts` times in all; then `io_error` naming `dir`. Other failures are
+/// `io_error` naming the file (which is removed). Blocking; thread-safe if `next_name` is.
+std::filesystem::path write_temp_file(const std::filesystem::path& dir, std::string_view bytes,
+                                      bool durable, const std::function<std::string()>& next_name);
 
 class file_byte_store final : public byte_store {
   public:
