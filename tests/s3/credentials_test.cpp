@@ -211,6 +211,17 @@ TEST_F(Credentials, MalformedFileErrorNamesFileAndLineButNotTheSecret) {
     EXPECT_EQ(std::string(e.what()).find("s3cr3t"), std::string::npos) << e.what();
 }
 
+TEST_F(Credentials, ControlBytesInProfileValuesAreRefusedNamingTheEntry) {
+    // A CR inside a value survives the line split ('\n') and the trim (ends only); sent in
+    // x-amz-security-token it would end the header line early.
+    write(creds_file(), "[default]\naws_access_key_id = A\naws_secret_access_key = " +
+                            std::string(secret) + "\naws_session_token = tok\rX-Evil: 1\n");
+    auto e = expect_config_error([&] { s3::resolve_settings({}, env_of(base_env())); });
+    EXPECT_NE(e.field().find("aws_session_token"), std::string::npos) << e.field();
+    EXPECT_NE(e.field().find(creds_file().string()), std::string::npos) << e.field();
+    EXPECT_EQ(std::string(e.what()).find("X-Evil"), std::string::npos) << e.what();
+}
+
 TEST(ParseIni, SectionsKeysCommentsAndNestedBlocks) {
     auto s = s3::parse_ini(
         "; leading comment\n"

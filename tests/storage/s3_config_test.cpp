@@ -150,6 +150,66 @@ TEST(S3Config, BadConfigsNameTheFieldAndNeverTheSecret) {
     }
 }
 
+TEST(S3Config, ControlBytesAreRefusedNamingTheFieldNeverTheValue) {
+    // Each of these reached the async path's HTTP request as it was: "\r\nX-Evil: 1" became
+    // a header line of its own.
+    const std::string ep = R"("endpoint": "http://127.0.0.1:9", )";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"path": "b", "s3fs": {"key": "AK", "secret": "SK", "client_kwargs":
+            {"endpoint_url": "http://127.0.0.1:9", "region_name": "us-east-1\r\nX-Evil: 1"}}})",
+         "options.s3fs.client_kwargs.region_name"},
+        {R"({"path": "b", )" + ep + R"("region": "us-east-1\r\nX-Evil: 1",
+            "s3fs": {"key": "AK", "secret": "SK"}})",
+         "options.region"},
+        {R"({"path": "b", )" + ep + R"("s3fs": {"key": "AK\r\nX-Evil: 1", "secret": "SK"}})",
+         "options.s3fs.key"},
+        {R"({"path": "b", )" + ep +
+             R"("s3fs": {"key": "AK", "secret": "SK", "token": "T\r\nX-Evil: 1"}})",
+         "options.s3fs.token"},
+        {R"({"path": "b", )" + ep + R"("s3fs": {"key": "AK", "secret": "S\nX-Evil: 1"}})",
+         "options.s3fs.secret"},
+        {R"({"path": "b", )" + ep + R"("s3fs": {"key": "AK", "secret": "SK", "token": "T\u0000"}})",
+         "options.s3fs.token"},
+        {R"({"path": "b", "endpoint": "http://h%0d%0aX-Evil:9", "s3fs": {"key": "AK",
+            "secret": "SK"}})",
+         "options.endpoint"},
+        {R"({"path": "b", )" + ep +
+             R"("region": "eu/west", "s3fs": {"key": "AK", "secret": "SK"}})",
+         "options.region"},
+    };
+    for (const auto& [options, field] : cases) {
+        SCOPED_TRACE(options);
+        try {
+            read(options);
+            ADD_FAILURE() << "accepted";
+        } catch (const ff::config_error& e) {
+            EXPECT_EQ(e.field(), field) << e.what();
+            EXPECT_EQ(std::string(e.what()).find("X-Evil"), std::string::npos) << e.what();
+        }
+    }
+    // The same from the environment names the variable.
+    for (const char* var : {"AWS_REGION", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID"}) {
+        SCOPED_TRACE(var);
+        const ff::s3::env_lookup env = [&](std::string_view name) -> std::optional<std::string> {
+            if (name == var)
+                return "v\r\nX-Evil: 1";
+            if (name == "AWS_ACCESS_KEY_ID")
+                return "AK";
+            if (name == "AWS_SECRET_ACCESS_KEY")
+                return "SK";
+            return std::nullopt;
+        };
+        const auto config = json::parse(R"({"path": "b", "endpoint": "http://127.0.0.1:9"})");
+        try {
+            ff::detail::read_s3_options(config, env);
+            ADD_FAILURE() << "accepted";
+        } catch (const ff::config_error& e) {
+            EXPECT_EQ(e.field(), var) << e.what();
+            EXPECT_EQ(std::string(e.what()).find("X-Evil"), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(S3Config, FactoryKnowsTheS3KindOnBothPaths) {
     const auto cfg = json::parse(R"({"kind": "S3", "options": {"path": "bucket/p",
         "s3fs": {"key": "AK", "secret": "SK", "endpoint_url": "http://127.0.0.1:9"}}})");

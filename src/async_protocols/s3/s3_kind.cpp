@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "async_protocols/s3/core/endpoint.hpp"
+#include "async_protocols/s3/core/request_checks.hpp"
 #include "async_protocols/s3/s3_options.hpp"
 #include "async_protocols/s3/s3_storage.hpp"
 #include "async_protocols/s3/sync_s3_storage.hpp"
@@ -125,7 +126,22 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
     cfg.endpoint_url = endpoint.value;
     cfg.profile = profile.value;
     cfg.anonymous = anonymous.value.value_or(false);
+    // Errors about these settings name the field each one was actually given in.
+    for (auto [name, from] :
+         {std::pair{&cfg.fields.access_key_id, &key},
+          std::pair{&cfg.fields.secret_access_key, &secret},
+          std::pair{&cfg.fields.session_token, &token}, std::pair{&cfg.fields.region, &region},
+          std::pair{&cfg.fields.endpoint_url, &endpoint}}) {
+        if (from->value)
+            *name = from->field;
+    }
     s3::resolved_settings settings = s3::resolve_settings(cfg, env);
+    try {
+        s3::check_region(settings.region);  // it goes into every request's Authorization
+    } catch (const config_error& e) {
+        throw config_error(region.value ? region.field : "AWS_REGION / profile region",
+                           std::string(e.what()).substr(std::string(e.what()).find("': ") + 3));
+    }
 
     s3::endpoint ep;
     try {

@@ -26,6 +26,7 @@
 #include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/error_response.hpp"
 #include "async_protocols/s3/core/operations.hpp"
+#include "async_protocols/s3/core/request_checks.hpp"
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
 #include "functionfuse/error.hpp"
@@ -67,6 +68,9 @@ client::impl::impl(asio::any_io_executor io, client_params p)
     server.host = params.host;
     server.use_tls = params.use_tls;
     server.port = params.port ? params.port : (params.use_tls ? 443 : 80);
+    // Refused here already, so a bad setting fails at construction rather than per request.
+    check_host(params.host);
+    check_signing_inputs(params.region, params.creds);
     pool_state::params pool_params;
     pool_params.max_connections = params.max_connections;
     pool_params.idle_timeout = params.idle_timeout;
@@ -83,6 +87,19 @@ std::string client::impl::describe(const request_spec& spec) const {
     if (!spec.key.empty())
         text += "/" + spec.key;
     return text;
+}
+
+void client::impl::check(const request_spec& spec) const {
+    const object_address address = address_object(server, params.addressing, spec.bucket, spec.key);
+    const std::string raw_path = "/" + spec.bucket + "/" + spec.key;
+    request_parts parts;
+    parts.host_header = address.host_header;
+    parts.raw_path = raw_path;
+    parts.query = &spec.query;
+    parts.headers = &spec.headers;
+    parts.region = params.region;
+    parts.creds = &params.creds;
+    check_request(parts);
 }
 
 http_request client::impl::build_request(const request_spec& spec, const object_address& address,
@@ -158,6 +175,9 @@ asio::awaitable<http_response> client::impl::attempt(const request_spec& spec,
 }
 
 asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
+    // Nothing reaches the wire unchecked (no CR/LF/NUL in Host, headers or signing inputs),
+    // and a refused request does not even open a connection.
+    check(spec);
     const std::string payload_hash =
         params.unsigned_payload ? std::string("UNSIGNED-PAYLOAD") : sha256_hex(spec.body);
     auto executor = co_await asio::this_coro::executor;

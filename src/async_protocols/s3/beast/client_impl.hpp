@@ -51,6 +51,8 @@ struct client::impl {
                                                   const std::string& payload_hash);
     http_request build_request(const request_spec& spec, const object_address& address,
                                const std::string& payload_hash) const;
+    /// Throws `config_error` (core/request_checks) for a request that must not be sent.
+    void check(const request_spec& spec) const;
     std::string describe(const request_spec& spec) const;
 };
 

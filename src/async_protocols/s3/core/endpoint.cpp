@@ -15,6 +15,7 @@
 
 #include <functionfuse/error.hpp>
 
+#include "async_protocols/s3/core/request_checks.hpp"
 #include "async_protocols/s3/core/sigv4.hpp"
 
 namespace functionfuse::s3 {
@@ -106,6 +107,13 @@ endpoint parse_endpoint_url(std::string_view url) {
     }
     if (ep.host.empty())
         throw config_error("endpoint_url", "no host in " + shown(url));
+    // The host is percent-decoded: "h%0d%0aX" would put a CR/LF into the Host header.
+    try {
+        check_host(ep.host);
+    } catch (const config_error& e) {
+        throw config_error("endpoint_url",
+                           std::string(e.what()).substr(std::string(e.what()).find("': ") + 3));
+    }
     if (u.has_port()) {
         // Parsed here: Boost.URL's port_number() does not flag values above 65535.
         const std::string_view text = u.port();

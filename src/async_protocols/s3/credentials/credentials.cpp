@@ -37,6 +37,22 @@ std::optional<std::string> non_empty(std::optional<std::string> v) {
     return v;
 }
 
+// Values resolved here go into HTTP headers (key id and region in Authorization, the token in
+// x-amz-security-token) or a URL: a CR/LF there would add header lines of its own. Refused
+// at the source, naming it; the transports check again before sending (core/request_checks).
+void check_no_control(const std::optional<std::string>& value, const std::string& field) {
+    if (!value)
+        return;
+    for (std::size_t i = 0; i < value->size(); ++i) {
+        const auto b = static_cast<unsigned char>((*value)[i]);
+        if ((b < 0x20 && b != '\t') || b == 0x7F) {
+            throw config_error(field, "contains a control character (byte " + std::to_string(b) +
+                                          " at offset " + std::to_string(i) +
+                                          "; the value is not shown)");
+        }
+    }
+}
+
 // A profile merged from both shared files: credentials file first, as the AWS CLI does.
 struct profile_data {
     std::string name;
@@ -119,7 +135,17 @@ ini_sections read_ini_file(const std::filesystem::path& path) {
 }
 
 resolved_settings resolve_settings(const credentials_config& cfg, const env_lookup& env) {
-    const auto var = [&](std::string_view name) { return non_empty(env(name)); };
+    const auto var = [&](std::string_view name) {
+        auto v = non_empty(env(name));
+        check_no_control(v, std::string(name));
+        return v;
+    };
+    check_no_control(cfg.access_key_id, cfg.fields.access_key_id);
+    check_no_control(cfg.secret_access_key, cfg.fields.secret_access_key);
+    check_no_control(cfg.session_token, cfg.fields.session_token);
+    check_no_control(cfg.region, cfg.fields.region);
+    check_no_control(cfg.endpoint_url, cfg.fields.endpoint_url);
+    check_no_control(cfg.profile, cfg.fields.profile);
     resolved_settings out;
 
     // The profile is read lazily: only when something is still unresolved after config and env.
@@ -163,7 +189,7 @@ resolved_settings resolve_settings(const credentials_config& cfg, const env_look
         }
         if (explicit_name && !profile->found) {
             throw config_error(
-                cfg.profile ? "options.s3fs.profile" : "AWS_PROFILE",
+                cfg.profile ? cfg.fields.profile : "AWS_PROFILE",
                 "profile '" + profile->name + "' not found in " +
                     (creds_path.empty() ? std::string("(no credentials file)")
                                         : creds_path.string()) +
@@ -177,6 +203,7 @@ resolved_settings resolve_settings(const credentials_config& cfg, const env_look
         auto it = p.values.find(key);
         if (it == p.values.end() || it->second.empty())
             return std::nullopt;
+        check_no_control(it->second, "profile '" + p.name + "' in " + p.found_in + ": " + key);
         return it->second;
     };
 
@@ -185,10 +212,11 @@ resolved_settings resolve_settings(const credentials_config& cfg, const env_look
         out.credentials_source = "anonymous (explicit)";
     } else if (cfg.access_key_id || cfg.secret_access_key) {
         if (!non_empty(cfg.access_key_id)) {
-            throw config_error("options.s3fs.key", "a secret is given but no access key id");
+            throw config_error(cfg.fields.access_key_id, "a secret is given but no access key id");
         }
         if (!non_empty(cfg.secret_access_key)) {
-            throw config_error("options.s3fs.secret", "an access key id is given but no secret");
+            throw config_error(cfg.fields.secret_access_key,
+                               "an access key id is given but no secret");
         }
         out.creds = {*cfg.access_key_id, *cfg.secret_access_key, cfg.session_token.value_or("")};
         out.credentials_source = "configuration";

@@ -25,6 +25,16 @@ struct credentials_config {
     std::optional<std::string> endpoint_url;       ///< `s3fs.endpoint_url`
     std::optional<std::string> profile;            ///< `s3fs.profile`; else AWS_PROFILE
     bool anonymous = false;                        ///< `s3fs.anon`: send unsigned requests
+
+    /// Where each explicit setting came from, as errors name it (dotted config paths).
+    struct field_names {
+        std::string access_key_id = "options.s3fs.key";
+        std::string secret_access_key = "options.s3fs.secret";
+        std::string session_token = "options.s3fs.token";
+        std::string region = "options.s3fs.client_kwargs.region_name";
+        std::string endpoint_url = "options.s3fs.endpoint_url";
+        std::string profile = "options.s3fs.profile";
+    } fields;
 };
 
 /// The outcome of resolution.
@@ -67,7 +77,9 @@ ini_sections read_ini_file(const std::filesystem::path& path);
 ///   `endpoint_url` (or its nested `s3.endpoint_url`), else empty.
 /// Throws `config_error` (never holding a secret) for a half-given key pair, a named profile
 /// that does not exist, or no credentials anywhere (the message lists where it looked and
-/// mentions the anonymous option).
+/// mentions the anonymous option); and for a control byte (CR, LF, NUL, ...) in any value
+/// that ends up in a request (key id, token, region, endpoint, profile name), naming the
+/// config field, environment variable or profile entry it came from, never the value.
 resolved_settings resolve_settings(const credentials_config& cfg,
                                    const env_lookup& env = process_environment());
 

@@ -16,6 +16,7 @@
 #include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/error_response.hpp"
 #include "async_protocols/s3/core/operations.hpp"
+#include "async_protocols/s3/core/request_checks.hpp"
 #include "async_protocols/s3/core/retry_policy.hpp"
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
@@ -119,6 +120,8 @@ curl_s3_client::curl_s3_client(s3::client_params params) : params_(std::move(par
     global_init();
     if (params_.host.empty())
         throw config_error("endpoint", "the S3 endpoint has no host");
+    s3::check_host(params_.host);
+    s3::check_signing_inputs(params_.region, params_.creds);
     s3::check_resolve_map(params_.resolve, "resolve");
     server_.use_tls = params_.use_tls;
     server_.host = params_.host;
@@ -227,6 +230,27 @@ curl_s3_response curl_s3_client::perform(const request& req) {
         s3::address_object(server_, params_.addressing, req.bucket, req.key);
     std::string url =
         (server_.use_tls ? "https://" : "http://") + address.host_header + address.encoded_path;
+
+    // Nothing reaches curl unchecked: no CR/LF/NUL in Host, headers or signing inputs (curl
+    // would send a CR/LF in a header line as it is, and stop a C string at a NUL).
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& line : req.headers) {
+        const auto colon = line.find(':');
+        std::string_view value =
+            std::string_view(line).substr(colon == std::string::npos ? line.size() : colon + 1);
+        while (!value.empty() && value.front() == ' ')
+            value.remove_prefix(1);
+        headers.emplace_back(line.substr(0, colon), std::string(value));
+    }
+    const std::string raw_path = "/" + std::string(req.bucket) + "/" + std::string(req.key);
+    s3::request_parts parts;
+    parts.host_header = address.host_header;
+    parts.raw_path = raw_path;
+    parts.query = &req.query;
+    parts.headers = &headers;
+    parts.region = params_.region;
+    parts.creds = &params_.creds;
+    s3::check_request(parts);
     if (!req.query.empty())
         url += "?" + s3::canonical_query_string(req.query);
 
