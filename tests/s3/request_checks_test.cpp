@@ -143,4 +143,22 @@ TEST(RequestChecks, CurlClientRefusesAnInjectedRegionKeyOrTokenAndSendsNothing) 
     EXPECT_FALSE(server.contacted());
 }
 
+TEST(RequestChecks, DotSegmentsNeverReachTheRequestPath) {
+    for (const char* bad : {"/b/../x", "/b/./x", "/..", "/b/x/.."})
+        config_error_of([&] { s3::check_raw_path(bad); });
+    for (const char* ok : {"/", "/b", "/b/x", "/b/a..b/.x/..."})
+        EXPECT_NO_THROW(s3::check_raw_path(ok)) << ok;
+}
+
+TEST(RequestChecks, BothClientsRefuseADotSegmentKeyAndSendNothing) {
+    silent_listener server;
+    boost::asio::io_context ctx;
+    s3::client c(ctx.get_executor(), params_for(server));
+    const std::string bucket = "bucket", key = "p/../../etc/passwd";
+    config_error_of([&] { ff_test::run_on(ctx, c.get_object(bucket, key)); });
+    ff::detail::curl_s3_client curl(params_for(server));
+    config_error_of([&] { curl.object_exists(bucket, key); });
+    EXPECT_FALSE(server.contacted());
+}
+
 }  // namespace

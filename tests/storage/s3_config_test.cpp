@@ -210,6 +210,25 @@ TEST(S3Config, ControlBytesAreRefusedNamingTheFieldNeverTheValue) {
     }
 }
 
+TEST(S3Config, DotSegmentsInThePathAreRefused) {
+    // "bucket/../../etc" was sent literally, and s3rver wrote outside its data directory.
+    for (const char* path : {"bucket/../../etc", "../etc", "s3://b/..", "b/./x", "b/a/..", ".",
+                             "b/a\\\\b" /* JSON text for a backslash */}) {
+        SCOPED_TRACE(path);
+        const std::string options =
+            R"({"path": ")" + std::string(path) + R"(", "s3fs": {"key": "AK", "secret": "SK"}})";
+        try {
+            read(options);
+            ADD_FAILURE() << "accepted";
+        } catch (const ff::config_error& e) {
+            EXPECT_EQ(e.field(), "options.path") << e.what();
+        }
+    }
+    // Dots inside a segment are fine, and so are repeated slashes (dropped).
+    auto o = read(R"({"path": "b/a..b/.hidden//x/", "s3fs": {"key": "AK", "secret": "SK"}})");
+    EXPECT_EQ(o.location.prefix, "a..b/.hidden/x");
+}
+
 TEST(S3Config, FactoryKnowsTheS3KindOnBothPaths) {
     const auto cfg = json::parse(R"({"kind": "S3", "options": {"path": "bucket/p",
         "s3fs": {"key": "AK", "secret": "SK", "endpoint_url": "http://127.0.0.1:9"}}})");

@@ -38,7 +38,8 @@ struct s3_location {
 
 /// Parses `options.path`: `bucket[/prefix...]`, optionally starting with `s3://`; repeated,
 /// leading and trailing '/' in the prefix are dropped. Throws `config_error` (field
-/// `field`) when there is no bucket.
+/// `field`) when there is no bucket, or when the bucket or a prefix segment is not a plain
+/// name (`validate_name`: `.`, `..`, a `\` or a NUL).
 s3_location parse_s3_path(std::string_view path, const std::string& field);
 
 }  // namespace functionfuse::detail

@@ -77,6 +77,21 @@ void check_region(std::string_view region) {
     }
 }
 
+void check_raw_path(std::string_view raw_path) {
+    std::string_view rest = raw_path;
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        const std::string_view segment = rest.substr(0, slash);
+        if (segment == "." || segment == "..")
+            throw config_error("key", fmt::format("the request path has a '{}' segment, which "
+                                                  "a server may resolve outside the bucket",
+                                                  segment));
+        if (slash == std::string_view::npos)
+            break;
+        rest.remove_prefix(slash + 1);
+    }
+}
+
 void check_signing_inputs(std::string_view region, const credentials& creds) {
     check_region(region);
     check_header_value("access key id", creds.access_key_id);
@@ -85,6 +100,7 @@ void check_signing_inputs(std::string_view region, const credentials& creds) {
 
 void check_request(const request_parts& parts) {
     check_host(parts.host_header);
+    check_raw_path(parts.raw_path);
     if (parts.query) {
         for (const auto& [name, value] : *parts.query)
             check_header_value("query parameter name", name);

@@ -31,6 +31,10 @@ void check_host(std::string_view host);
 /// string, where '/' and ':' are separators).
 void check_region(std::string_view region);
 
+/// Throws `config_error` (field "key") if the raw (not yet encoded) request path has a "."
+/// or ".." segment: servers that normalize paths would resolve it outside the bucket.
+void check_raw_path(std::string_view raw_path);
+
 /// Checks the signing inputs: the region (`check_region`) and the access key id and session
 /// token (`check_header_value`: they are sent in `Authorization` and `x-amz-security-token`).
 void check_signing_inputs(std::string_view region, const credentials& creds);
