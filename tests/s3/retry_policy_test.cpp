@@ -17,6 +17,8 @@ TEST(RetryPolicy, RetriesServerErrorsAndThrottling) {
         EXPECT_TRUE(retry_policy::is_retryable(failure_kind::http_status, 400, code)) << code;
     }
     EXPECT_TRUE(retry_policy::is_retryable(failure_kind::connection_reset, 0, ""));
+    // Nothing was sent when a connect fails: a restarting server is worth waiting for.
+    EXPECT_TRUE(retry_policy::is_retryable(failure_kind::connect_failed, 0, ""));
     EXPECT_TRUE(retry_policy::is_retryable(failure_kind::timeout, 0, ""));
 }
 

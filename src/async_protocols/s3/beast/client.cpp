@@ -47,6 +47,10 @@ failure_kind classify(const boost::system::error_code& ec) {
         ec == http::error::partial_message || ec == asio::ssl::error::stream_truncated) {
         return failure_kind::connection_reset;
     }
+    if (ec == asio::error::connection_refused || ec == asio::error::host_unreachable ||
+        ec == asio::error::network_unreachable) {
+        return failure_kind::connect_failed;
+    }
     return failure_kind::other_transport;
 }
 

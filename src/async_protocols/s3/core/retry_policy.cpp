@@ -28,6 +28,7 @@ bool retry_policy::is_retryable(failure_kind kind, int http_status, std::string_
     switch (kind) {
         case failure_kind::connection_reset:
         case failure_kind::timeout:
+        case failure_kind::connect_failed:  // e.g. a server restarting: nothing was sent
             return true;
         case failure_kind::other_transport:
             return false;

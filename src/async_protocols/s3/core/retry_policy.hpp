@@ -23,12 +23,16 @@ enum class failure_kind {
     http_status,       ///< the server answered with an error status (see status and code)
     connection_reset,  ///< reset, broken pipe, premature end of stream, truncated message
     timeout,           ///< the attempt ran past its timeout (connect, TLS, write or read)
-    other_transport,   ///< refused, TLS verification, name resolution and the like
+    /// No TCP connection could be made: refused (nothing listens, e.g. a server restarting),
+    /// host or network unreachable. Nothing was sent, so another attempt is always safe.
+    connect_failed,
+    other_transport,  ///< TLS failures, name resolution and the like
 };
 
 /// Exponential backoff with full jitter over a fixed set of retryable failures:
 /// HTTP 500/502/503/504, S3 codes SlowDown, RequestTimeout, RequestTimeTooSkewed,
-/// InternalError, connection reset and timeout. Never any other 4xx.
+/// InternalError, connection reset, timeout and a failed connect (refused, unreachable).
+/// Never any other 4xx, never TLS or name-resolution failures.
 /// Thread-safety: const members are safe to call concurrently if the RNG is.
 class retry_policy {
   public:

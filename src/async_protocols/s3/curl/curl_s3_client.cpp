@@ -82,6 +82,8 @@ s3::failure_kind classify(CURLcode code) {
         case CURLE_GOT_NOTHING:
         case CURLE_PARTIAL_FILE:
             return s3::failure_kind::connection_reset;
+        case CURLE_COULDNT_CONNECT:  // refused or unreachable, as on the async path
+            return s3::failure_kind::connect_failed;
         default:
             return s3::failure_kind::other_transport;
     }
