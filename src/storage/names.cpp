@@ -5,24 +5,9 @@
 #include <fmt/format.h>
 
 #include "functionfuse/error.hpp"
+#include "value/error_text.hpp"
 
 namespace functionfuse::detail {
-
-namespace {
-/// The name as printable text: control bytes (NUL above all) shown as \xNN.
-std::string printable(std::string_view name) {
-    std::string out;
-    for (char c : name) {
-        const auto b = static_cast<unsigned char>(c);
-        if (b < 0x20 || b == 0x7F) {
-            out += fmt::format("\\x{:02x}", b);
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-}  // namespace
 
 void validate_name(std::string_view name, std::string_view what) {
     const char* why = nullptr;
@@ -39,7 +24,7 @@ void validate_name(std::string_view name, std::string_view what) {
     }
     if (why)
         throw invalid_name(fmt::format("invalid {} name '{}': {}; names must be plain names", what,
-                                       printable(name), why));
+                                       shown(name), why));
 }
 
 }  // namespace functionfuse::detail

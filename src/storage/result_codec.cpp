@@ -15,6 +15,7 @@
 #include "pickle/checksum.hpp"
 #include "pickle/pickle.hpp"
 #include "storage/async_util.hpp"
+#include "value/error_text.hpp"
 
 namespace functionfuse::detail {
 
@@ -287,8 +288,8 @@ awaitable<value> read_result(codec_env env, std::string workflow, std::string ta
     const std::string where = env.store->describe(workflow, task);
     std::optional<std::string> stored = co_await env.store->get(workflow, task);
     if (!stored)
-        throw not_found(
-            fmt::format("task '{}' of workflow '{}' not found ({})", task, workflow, where));
+        throw not_found(fmt::format("task '{}' of workflow '{}' not found ({})", shown(task),
+                                    shown(workflow), where));
     std::vector<value> pids;
     value v = co_await run_blocking(env.blocking, [&] { return decode(*stored, where, pids); });
     stored.reset();

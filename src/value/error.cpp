@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "value/error_text.hpp"
+
 namespace functionfuse {
 
 namespace {
@@ -9,7 +11,7 @@ std::string describe(const std::string& code, const std::string& message,
                      const std::string& request_id, int status, const std::string& key) {
     std::string text = fmt::format("S3 error {} (HTTP {})", code.empty() ? "?" : code, status);
     if (!key.empty())
-        text += fmt::format(" for key '{}'", key);
+        text += fmt::format(" for key '{}'", detail::shown(key));
     if (!message.empty())
         text += ": " + message;
     if (!request_id.empty())

@@ -68,6 +68,26 @@ TEST(ParseEndpointUrl, UserInfoIsRejectedWithoutShowingIt) {
     }
 }
 
+TEST(ParseEndpointUrl, QueryAndFragmentAreNeverShown) {
+    // A presigned URL pasted as the endpoint carries the session token in its query; every
+    // error about such a URL (query, path, scheme, port, host) must leave the query out.
+    for (const char* url :
+         {"http://h:9000/?X-Amz-Security-Token=T0KENvalue",
+          "http://h/p?X-Amz-Security-Token=T0KENvalue", "ftp://h?X-Amz-Security-Token=T0KENvalue",
+          "http://h:99999?X-Amz-Security-Token=T0KENvalue",
+          "http://h#X-Amz-Security-Token=T0KENvalue", "http://h/p#T0KENvalue",
+          "http:// bad?X-Amz-Security-Token=T0KENvalue",
+          "http://u:p@h:bad?X-Amz-Security-Token=T0KENvalue"}) {
+        SCOPED_TRACE(url);
+        try {
+            s3::parse_endpoint_url(url);
+            ADD_FAILURE() << "accepted";
+        } catch (const functionfuse::config_error& e) {
+            EXPECT_EQ(std::string(e.what()).find("T0KENvalue"), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(AwsEndpoint, RegionalHostNames) {
     EXPECT_EQ(s3::aws_endpoint("us-east-1").origin(), "https://s3.us-east-1.amazonaws.com");
     EXPECT_EQ(s3::aws_endpoint("cn-north-1").host, "s3.cn-north-1.amazonaws.com.cn");

@@ -74,6 +74,35 @@ TEST(StorageFactory, BadConfigsNameTheField) {
     }
 }
 
+TEST(StorageFactory, AVeryLongTaskNameIsQuotedOnlyInPartInErrors) {
+    // 10,000 characters: longer than a file name may be (ENAMETOOLONG). The io_error used to
+    // quote the whole path, a 10 KB message.
+    ff_test::temp_dir dir;
+    const json::value config = {{"kind", "file"}, {"options", {{"path", dir.path().string()}}}};
+    std::string wf = "wf", task(10000, 't');  // GCC 12 coroutine rule, CONTRIBUTING.md
+    const ff::value v(1);
+    for (int sync = 0; sync < 2; ++sync) {
+        SCOPED_TRACE(sync ? "sync" : "async");
+        for (int op = 0; op < 2; ++op) {  // save, then read
+            try {
+                if (sync && op == 0)
+                    ff::sync::storage_factory(config)->save(wf, task, v);
+                else if (sync)
+                    ff::sync::storage_factory(config)->read_task(wf, task);
+                else if (op == 0)
+                    ff_test::run_awaitable(ff::storage_factory(config)->save(wf, task, v));
+                else
+                    ff_test::run_awaitable(ff::storage_factory(config)->read_task(wf, task));
+                ADD_FAILURE() << "a 10,000-character file name worked";
+            } catch (const ff::error& e) {
+                const std::string what = e.what();
+                EXPECT_LT(what.size(), 1000u) << what.substr(0, 300);
+                EXPECT_NE(what.find(" bytes)"), std::string::npos) << what.substr(0, 300);
+            }
+        }
+    }
+}
+
 TEST(StorageFactory, NulInsideTheFilePathIsRefusedBeforeAnythingIsCreated) {
     // "store\0x" reached open() as "store": new_workflow made that directory, and save then
     // spun for ever drawing temporary names that all "existed" (open saw the directory).

@@ -229,6 +229,21 @@ TEST(S3Config, DotSegmentsInThePathAreRefused) {
     EXPECT_EQ(o.location.prefix, "a..b/.hidden/x");
 }
 
+TEST(S3Config, AMissingProfileIsReportedAtTheFieldThatNamedIt) {
+    // `profile` directly under `options` was reported as options.s3fs.profile.
+    for (const auto& [options, field] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"path": "b", "profile": "nosuch"})", "options.profile"},
+             {R"({"path": "b", "s3fs": {"profile": "nosuch"}})", "options.s3fs.profile"}}) {
+        SCOPED_TRACE(options);
+        try {
+            read(options);
+            ADD_FAILURE() << "accepted";
+        } catch (const ff::config_error& e) {
+            EXPECT_EQ(e.field(), field) << e.what();
+        }
+    }
+}
+
 TEST(S3Config, FactoryKnowsTheS3KindOnBothPaths) {
     const auto cfg = json::parse(R"({"kind": "S3", "options": {"path": "bucket/p",
         "s3fs": {"key": "AK", "secret": "SK", "endpoint_url": "http://127.0.0.1:9"}}})");

@@ -18,6 +18,7 @@
 
 #include "functionfuse/error.hpp"
 #include "storage/async_util.hpp"
+#include "value/error_text.hpp"
 
 namespace functionfuse::detail {
 
@@ -26,7 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 [[noreturn]] void throw_errno(const char* what, const fs::path& path, int err) {
-    throw io_error(fmt::format("{} '{}': {}", what, path.string(), std::strerror(err)));
+    throw io_error(fmt::format("{} '{}': {}", what, shown(path.string()), std::strerror(err)));
 }
 
 /// Closes a descriptor on every path out of a scope.
@@ -80,7 +81,8 @@ void make_dirs(const fs::path& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec)
-        throw io_error(fmt::format("cannot create directory '{}': {}", dir.string(), ec.message()));
+        throw io_error(
+            fmt::format("cannot create directory '{}': {}", shown(dir.string()), ec.message()));
 }
 
 }  // namespace
@@ -112,7 +114,7 @@ fs::path write_temp_file(const fs::path& dir, std::string_view bytes, bool durab
     }
     throw io_error(fmt::format(
         "cannot create a temporary file in directory '{}': {} names in a row already existed",
-        dir.string(), temp_name_attempts));
+        shown(dir.string()), temp_name_attempts));
 }
 
 namespace {
@@ -139,11 +141,11 @@ void file_byte_store::check_task_name(std::string_view task) const {
     if (task.starts_with(temp_prefix))
         throw invalid_name(fmt::format(
             "invalid task name '{}': names starting with '{}' are reserved for temporary files",
-            task, temp_prefix));
+            shown(task), temp_prefix));
 }
 
 std::string file_byte_store::describe(std::string_view workflow, std::string_view task) const {
-    return (root_ / std::string(workflow) / std::string(task)).string();
+    return shown((root_ / std::string(workflow) / std::string(task)).string());
 }
 
 awaitable<void> file_byte_store::new_workflow(std::string workflow) {
@@ -228,7 +230,7 @@ awaitable<std::vector<std::string>> file_byte_store::list(std::string workflow) 
         if (ec) {
             if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory)
                 return names;
-            throw io_error(fmt::format("cannot list '{}': {}", dir.string(), ec.message()));
+            throw io_error(fmt::format("cannot list '{}': {}", shown(dir.string()), ec.message()));
         }
         for (const auto& e : it) {
             std::string name = e.path().filename().string();
@@ -257,7 +259,8 @@ awaitable<void> file_byte_store::remove_workflow(std::string workflow) {
         std::error_code ec;
         fs::remove_all(dir, ec);
         if (ec && ec != std::errc::no_such_file_or_directory)
-            throw io_error(fmt::format("cannot remove '{}': {}", dir.string(), ec.message()));
+            throw io_error(
+                fmt::format("cannot remove '{}': {}", shown(dir.string()), ec.message()));
     });
 }
 

@@ -26,6 +26,7 @@
 #include "async_protocols/file/posix_file.hpp"
 #include "formats/hdf5/hdf5_array_file.hpp"
 #include "storage/async_util.hpp"
+#include "value/error_text.hpp"
 
 namespace functionfuse::file_detail {
 
@@ -58,7 +59,7 @@ std::shared_ptr<std::byte[]> uninitialized_buffer(std::size_t n) {
 void check_exists(const fs::path& path) {
     std::error_code ec;
     if (!fs::exists(path, ec))
-        throw not_found("bigdata file '" + path.string() + "' does not exist");
+        throw not_found("bigdata file '" + detail::shown(path.string()) + "' does not exist");
 }
 
 /// How an eager read moves the bytes, decided while the file is open.

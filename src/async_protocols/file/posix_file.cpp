@@ -8,13 +8,14 @@
 #include <unistd.h>
 
 #include "functionfuse/error.hpp"
+#include "value/error_text.hpp"
 
 namespace functionfuse::file_detail {
 
 namespace {
 [[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& path) {
     int e = errno;
-    throw io_error(what + " '" + path.string() + "': " + std::strerror(e));
+    throw io_error(what + " '" + detail::shown(path.string()) + "': " + std::strerror(e));
 }
 }  // namespace
 
@@ -54,9 +55,9 @@ void posix_file::pread_all(void* p, std::size_t n, std::uint64_t offset) {
             throw_errno("cannot read", path_);
         }
         if (r == 0)
-            throw io_error("cannot read '" + path_.string() + "': file is truncated (" +
-                           std::to_string(n) + " bytes missing at offset " +
-                           std::to_string(offset) + ")");
+            throw io_error("cannot read '" + detail::shown(path_.string()) +
+                           "': file is truncated (" + std::to_string(n) +
+                           " bytes missing at offset " + std::to_string(offset) + ")");
         c += r;
         n -= static_cast<std::size_t>(r);
         offset += static_cast<std::uint64_t>(r);

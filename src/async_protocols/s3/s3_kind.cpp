@@ -131,7 +131,8 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
          {std::pair{&cfg.fields.access_key_id, &key},
           std::pair{&cfg.fields.secret_access_key, &secret},
           std::pair{&cfg.fields.session_token, &token}, std::pair{&cfg.fields.region, &region},
-          std::pair{&cfg.fields.endpoint_url, &endpoint}}) {
+          std::pair{&cfg.fields.endpoint_url, &endpoint},
+          std::pair{&cfg.fields.profile, &profile}}) {
         if (from->value)
             *name = from->field;
     }

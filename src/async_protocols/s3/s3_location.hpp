@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "value/error_text.hpp"
+
 namespace functionfuse::detail {
 
 /// A bucket and the key prefix inside it.
@@ -30,9 +32,9 @@ struct s3_location {
     std::string bigdata_prefix(std::string_view workflow) const {
         return workflow_prefix(workflow).append("bigdata");
     }
-    /// `s3://<bucket>/<key>`, for messages.
+    /// `s3://<bucket>/<key>`, for messages (a long key cut short, see `shown`).
     std::string url(std::string_view key) const {
-        return "s3://" + bucket + "/" + std::string(key);
+        return shown("s3://" + bucket + "/" + std::string(key));
     }
 };
 

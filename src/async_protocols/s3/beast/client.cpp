@@ -30,6 +30,7 @@
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
 #include "functionfuse/error.hpp"
+#include "value/error_text.hpp"
 
 namespace functionfuse::s3 {
 
@@ -90,7 +91,7 @@ std::string client::impl::describe(const request_spec& spec) const {
         text += spec.bucket;
     if (!spec.key.empty())
         text += "/" + spec.key;
-    return text;
+    return detail::shown(text);
 }
 
 void client::impl::check(const request_spec& spec) const {
@@ -297,8 +298,8 @@ asio::awaitable<std::string> client::get_object(std::string_view bucket, std::st
         const error_fields f = parse_error_body(r.body());
         if (!f.code.empty() && f.code != "NoSuchKey")
             throw make_s3_error(r.body(), 404, spec.key, header_value(r, "x-amz-request-id"));
-        throw not_found(fmt::format("S3 object '{}' not found in bucket '{}' (NoSuchKey)", spec.key,
-                                    spec.bucket));
+        throw not_found(fmt::format("S3 object '{}' not found in bucket '{}' (NoSuchKey)",
+                                    detail::shown(spec.key), spec.bucket));
     }
     co_return std::move(r.body());
 }

@@ -15,6 +15,8 @@
 
 #include <functionfuse/error.hpp>
 
+#include "value/error_text.hpp"
+
 #include "async_protocols/s3/core/request_checks.hpp"
 #include "async_protocols/s3/core/sigv4.hpp"
 
@@ -29,11 +31,17 @@ std::string bracketed(const std::string& host) {
     return is_ipv6_literal(host) ? "[" + host + "]" : host;
 }
 
-// The URL for a message; one with user info (possibly a secret) is not shown.
+// The URL for a message. Its query and fragment are never shown (a presigned URL's query
+// holds X-Amz-Security-Token and X-Amz-Credential), nor a URL with user info (a password).
 std::string shown(std::string_view url) {
-    if (url.find('@') != std::string_view::npos)
+    const auto cut = url.find_first_of("?#");
+    const std::string_view head = url.substr(0, cut);
+    if (head.find('@') != std::string_view::npos)
         return "(URL not shown: it holds user info)";
-    return "'" + std::string(url) + "'";
+    std::string out = "'" + detail::shown(head) + "'";
+    if (cut != std::string_view::npos)
+        out += " (its query or fragment not shown)";
+    return out;
 }
 
 // `s` with bytes outside printable ASCII shown as \xNN, so a hostile value cannot break the
@@ -147,7 +155,7 @@ endpoint aws_endpoint(std::string_view region) {
     }
     if (!ok) {
         throw config_error(
-            "region", "'" + std::string(region) + "' is not an AWS region name like us-east-1");
+            "region", "'" + detail::shown(region) + "' is not an AWS region name like us-east-1");
     }
     endpoint ep;
     ep.use_tls = true;

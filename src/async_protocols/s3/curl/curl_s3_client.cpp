@@ -21,6 +21,7 @@
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
 #include "functionfuse/error.hpp"
+#include "value/error_text.hpp"
 
 namespace functionfuse::detail {
 
@@ -272,8 +273,8 @@ curl_s3_response curl_s3_client::perform(const request& req) {
             // A failed handle may hold a broken connection: drop it with the handle.
             if (!retry.should_retry(attempt_no, classify(f.code), 0, ""))
                 throw io_error(fmt::format("S3 request {} {}/{}/{} failed after {} attempt(s): {}",
-                                           req.method, origin_, req.bucket, req.key, attempt_no,
-                                           f.detail));
+                                           req.method, origin_, req.bucket, shown(req.key),
+                                           attempt_no, f.detail));
         }
         std::this_thread::sleep_for(retry.backoff(attempt_no));
     }
