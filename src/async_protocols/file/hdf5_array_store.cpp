@@ -90,7 +90,7 @@ class hdf5_source : public lazy_array::source {
         chunked_array out = co_await run_blocking(ex_, std::move(job));
         co_return out;
     }
-    std::string describe() const override { return path_.string(); }
+    std::string describe() const override { return detail::shown(path_.string()); }
 
   private:
     fs::path path_;
@@ -116,8 +116,8 @@ class hdf5_array_store : public array_store {
                 std::error_code ec;
                 fs::rename(tmp, final_path, ec);
                 if (ec)
-                    throw io_error("cannot rename '" + tmp.string() + "' to '" +
-                                   final_path.string() + "': " + ec.message());
+                    throw io_error("cannot rename '" + detail::shown(tmp.string()) + "' to '" +
+                                   detail::shown(final_path.string()) + "': " + ec.message());
                 if (proto.fsync())
                     fsync_directory(dir);
             });
@@ -202,7 +202,8 @@ class hdf5_array_store : public array_store {
             std::error_code ec;
             fs::remove(path, ec);
             if (ec && ec != std::errc::no_such_file_or_directory)
-                throw io_error("cannot remove '" + path.string() + "': " + ec.message());
+                throw io_error("cannot remove '" + detail::shown(path.string()) +
+                               "': " + ec.message());
         });
     }
 
@@ -243,8 +244,8 @@ class hdf5_array_store : public array_store {
             std::error_code ec;
             fs::create_directories(tmp.parent_path(), ec);
             if (ec)
-                throw io_error("cannot create directory '" + tmp.parent_path().string() +
-                               "': " + ec.message());
+                throw io_error("cannot create directory '" +
+                               detail::shown(tmp.parent_path().string()) + "': " + ec.message());
             writer = std::make_shared<hdf5::array_file_writer>(tmp, a.type(), a.shape(), a.chunks(),
                                                                opts);
             mode m = writer->write_mode();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "functionfuse/error.hpp"
+#include "value/error_text.hpp"
 
 namespace functionfuse::hdf5 {
 
@@ -35,7 +36,7 @@ void fail(const std::filesystem::path& file, std::string_view what) {
     std::string stack;
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect, &stack);
     H5Eclear2(H5E_DEFAULT);
-    std::string msg = "HDF5: " + std::string(what) + " '" + file.string() + "'";
+    std::string msg = "HDF5: " + std::string(what) + " '" + detail::shown(file.string()) + "'";
     if (!stack.empty())
         msg += ": " + stack;
     throw io_error(msg);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "formats/hdf5/hdf5_error.hpp"
+#include "value/error_text.hpp"
 
 namespace functionfuse::hdf5 {
 
@@ -62,7 +63,8 @@ dtype dtype_of(hid_t type, const std::filesystem::path& file) {
     H5T_class_t cls = H5Tget_class(type);
     std::size_t size = H5Tget_size(type);
     auto unsupported = [&](const std::string& what) -> type_error {
-        return type_error("unsupported array dtype in '" + file.string() + "': " + what +
+        return type_error("unsupported array dtype in '" + detail::shown(file.string()) +
+                          "': " + what +
                           " (supported: bool, int8..int64, uint8..uint64, float32, float64)");
     };
     switch (cls) {
