@@ -58,6 +58,13 @@ TEST(ListObjectsPager, ATruncatedPageWithoutANewTokenIsInvalidListing) {
     }
 }
 
+TEST(ListObjectsPager, AServerAlternatingBetweenTwoTokensIsInvalidListing) {
+    s3::list_objects_pager pager("", "");
+    pager.take(page("a", true, "t1"), 200, "");
+    pager.take(page("b", true, "t2"), 200, "");
+    EXPECT_THROW(pager.take(page("c", true, "t1"), 200, ""), functionfuse::s3_error);
+}
+
 TEST(DeleteBatches, AtMostAThousandKeysEachWithContentMd5) {
     std::vector<std::string> keys;
     for (int i = 0; i < 2001; ++i)

@@ -277,6 +277,12 @@ asio::awaitable<std::string> client::put_object(std::string_view bucket, std::st
     return put_shared(*this, bucket, key, new shared_put{std::move(body), options.content_type});
 }
 
+asio::awaitable<std::string> client::get_object(std::string_view bucket, std::string_view key) {
+    // Not a coroutine: hands on the awaitable of the general form (byte_range is trivially
+    // copyable, so the by-value parameter is safe to build here).
+    return get_object(bucket, key, std::nullopt);
+}
+
 asio::awaitable<std::string> client::get_object(std::string_view bucket, std::string_view key,
                                                 std::optional<byte_range> range) {
     request_spec spec;

@@ -68,7 +68,10 @@ class client {
     /// Reads an object, or the inclusive byte `range` of it. A missing key (404 NoSuchKey)
     /// throws `functionfuse::not_found`; a missing bucket (404 NoSuchBucket) is an `s3_error`.
     boost::asio::awaitable<std::string> get_object(std::string_view bucket, std::string_view key,
-                                                   std::optional<byte_range> range = {});
+                                                   std::optional<byte_range> range);
+    /// The whole object (an overload, not a default argument: GCC 12 coroutine rule 3,
+    /// CONTRIBUTING.md).
+    boost::asio::awaitable<std::string> get_object(std::string_view bucket, std::string_view key);
 
     /// Metadata of an object, or nullopt if it does not exist (a HEAD answer has no body, so
     /// a missing bucket also reads as nullopt).

@@ -32,7 +32,8 @@ void list_objects_pager::take(std::string_view page_xml, int http_status,
         done_ = true;
         return;
     }
-    if (page.next_continuation_token.empty() || page.next_continuation_token == token_) {
+    if (page.next_continuation_token.empty() ||
+        !seen_tokens_.insert(page.next_continuation_token).second) {
         throw s3_error("InvalidListing", "truncated listing without a new continuation token",
                        std::string(request_id), http_status, "");
     }

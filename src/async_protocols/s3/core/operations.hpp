@@ -10,6 +10,7 @@
 //   for (const delete_batch& b : delete_batches(keys))
 //       collect(parse_delete_result(send(POST bucket?delete, b.headers, b.body).body));
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,8 +33,9 @@ class list_objects_pager {
     /// delimiter, continuation token).
     query_params query() const;
     /// Takes one page's answer. Throws `s3_error` "InvalidListing" when the server says
-    /// the listing is truncated but gives no new continuation token (which would loop
-    /// forever), and `functionfuse::error` for a malformed page.
+    /// the listing is truncated but gives no continuation token, or one it gave before
+    /// (which would page forever, also when it alternates between tokens), and
+    /// `functionfuse::error` for a malformed page.
     void take(std::string_view page_xml, int http_status, std::string_view request_id);
     /// True once the last page was taken.
     bool done() const noexcept { return done_; }
@@ -42,6 +44,7 @@ class list_objects_pager {
 
   private:
     std::string prefix_, delimiter_, token_;
+    std::set<std::string, std::less<>> seen_tokens_;
     list_result all_;
     bool done_ = false;
 };
