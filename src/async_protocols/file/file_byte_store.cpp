@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "async_protocols/file/posix_file.hpp"
 #include "functionfuse/error.hpp"
 #include "storage/async_util.hpp"
 #include "value/error_text.hpp"
@@ -52,11 +53,6 @@ class fd_guard {
     int fd_;
 };
 
-std::string temp_name() {
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    return fmt::format("{}{:016x}", temp_prefix, rng());
-}
-
 void write_all(int fd, std::string_view bytes, const fs::path& path) {
     while (!bytes.empty()) {
         const ssize_t n = ::write(fd, bytes.data(), std::min<std::size_t>(bytes.size(), 1 << 30));
@@ -69,14 +65,6 @@ void write_all(int fd, std::string_view bytes, const fs::path& path) {
     }
 }
 
-void fsync_dir(const fs::path& dir) {
-    fd_guard fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.get() < 0)
-        throw_errno("cannot open directory", dir, errno);
-    if (::fsync(fd.get()) != 0)
-        throw_errno("cannot fsync directory", dir, errno);
-}
-
 void make_dirs(const fs::path& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -86,6 +74,11 @@ void make_dirs(const fs::path& dir) {
 }
 
 }  // namespace
+
+std::string temp_name() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    return fmt::format("{}{:016x}", temp_prefix, rng());
+}
 
 fs::path write_temp_file(const fs::path& dir, std::string_view bytes, bool durable,
                          const std::function<std::string()>& next_name) {
@@ -174,7 +167,7 @@ awaitable<void> file_byte_store::put_atomic(std::string workflow, std::string ta
             throw_errno("cannot publish", target, err);
         }
         if (fsync_)
-            fsync_dir(dir);
+            file_detail::fsync_directory(dir);
     });
 }
 

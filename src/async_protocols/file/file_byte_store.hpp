@@ -16,6 +16,11 @@ namespace functionfuse::detail {
 /// names are never listed and refused as task names.
 inline constexpr std::string_view temp_prefix = ".tmp-";
 
+/// A fresh temporary name: `temp_prefix` and 16 random hex digits. The one temp-name scheme
+/// of the file kind (task files and HDF5 array files alike), so one sweep finds what killed
+/// writers left behind.
+std::string temp_name();
+
 /// How many temporary names `write_temp_file` tries before giving up.
 inline constexpr int temp_name_attempts = 100;
 

@@ -1,10 +1,10 @@
 // The "file" kind: `{"kind": "file", "options": {"path": "<dir>", "fsync": true}}`.
 #include <boost/json.hpp>
 
-#include "storage/config_reader.hpp"
-#include "storage/storage_kinds.hpp"
 #include "async_protocols/file/file_storage.hpp"
 #include "async_protocols/file/sync_file_storage.hpp"
+#include "storage/config_reader.hpp"
+#include "storage/storage_kinds.hpp"
 
 namespace functionfuse::detail {
 

@@ -23,6 +23,7 @@
 
 #include "async_protocols/file/chunk_codec.hpp"
 #include "async_protocols/file/chunk_layout.hpp"
+#include "async_protocols/file/file_byte_store.hpp"
 #include "async_protocols/file/posix_file.hpp"
 #include "formats/hdf5/hdf5_array_file.hpp"
 #include "storage/async_util.hpp"
@@ -108,7 +109,9 @@ class hdf5_array_store : public array_store {
         auto ex = proto.blocking();
         const fs::path dir = proto.bigdata_dir(workflow);
         const fs::path final_path = dir / name;
-        const fs::path tmp = dir / ("." + name + ".tmp");
+        // The file kind's one temp-name scheme (`.tmp-<hex>`), so one sweep finds what a
+        // killed writer left, in a workflow or its bigdata/.
+        const fs::path tmp = dir / detail::temp_name();
         std::exception_ptr failure;
         try {
             co_await write_file(ex, tmp, *a, opts, proto.fsync());
