@@ -34,12 +34,7 @@ inline std::optional<s3_endpoint> load_s3_endpoint() {
     e.server = *server;
     e.scheme = server->scheme;
     e.bucket = server->bucket;
-    e.params.host = server->host;
-    e.params.port = server->port;
-    e.params.use_tls = server->scheme == "https";
-    e.params.tls.ca_file = server->ca_file;
-    e.params.creds.access_key_id = server->key;
-    e.params.creds.secret_access_key = server->secret;
+    e.params = server->client_params();
     e.params.request_timeout = std::chrono::seconds(60);
     return e;
 }

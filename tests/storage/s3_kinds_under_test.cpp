@@ -11,11 +11,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "async_protocols/s3/curl/curl_s3_client.hpp"
+#include "async_protocols/s3/sync_s3_storage.hpp"
 #include "functionfuse/executor.hpp"
 #include "functionfuse/sync.hpp"
 #include "run_awaitable.hpp"
-#include "async_protocols/s3/curl/curl_s3_client.hpp"
-#include "async_protocols/s3/sync_s3_storage.hpp"
 
 namespace ff = functionfuse;
 namespace fs = std::filesystem;
@@ -29,12 +29,7 @@ std::optional<ff::s3_storage_options> s3_server_storage_options(const std::strin
     ff::s3_storage_options o;
     o.location.bucket = server->bucket;
     o.location.prefix = prefix;
-    o.client.host = server->host;
-    o.client.port = server->port;
-    o.client.use_tls = server->scheme == "https";
-    o.client.tls.ca_file = server->ca_file;
-    o.client.creds.access_key_id = server->key;
-    o.client.creds.secret_access_key = server->secret;
+    o.client = server->client_params();
     return o;
 }
 

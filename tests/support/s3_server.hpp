@@ -10,13 +10,15 @@
 #include <optional>
 #include <string>
 
+#include "async_protocols/s3/core/client_params.hpp"
+
 namespace ff_test {
 
 /// One running S3 server as the tests see it.
 struct s3_server {
-    std::string name;          ///< "s3rver" or "rgw" (FF_S3_SERVER; s3rver when absent)
-    std::string scheme;        ///< "http" or "https"
-    std::string host;          ///< an IP literal (127.0.0.1)
+    std::string name;    ///< "s3rver" or "rgw" (FF_S3_SERVER; s3rver when absent)
+    std::string scheme;  ///< "http" or "https"
+    std::string host;    ///< an IP literal (127.0.0.1)
     std::uint16_t port = 0;
     std::string bucket;        ///< created by the start script
     std::string ca_file;       ///< the throwaway CA of an https server; empty for http
@@ -25,6 +27,17 @@ struct s3_server {
                                ///< (rgw: s3.test, resolved by the client); empty if none
 
     bool is_rgw() const { return name == "rgw"; }
+    /// Client settings that reach this server path-style, with its CA and key pair.
+    functionfuse::s3::client_params client_params() const {
+        functionfuse::s3::client_params p;
+        p.host = host;
+        p.port = port;
+        p.use_tls = scheme == "https";
+        p.tls.ca_file = ca_file;
+        p.creds.access_key_id = key;
+        p.creds.secret_access_key = secret;
+        return p;
+    }
     /// "http://127.0.0.1:PORT"
     std::string endpoint_url() const { return scheme + "://" + host + ":" + std::to_string(port); }
 };
