@@ -1,6 +1,7 @@
 // The "file" kind: `{"kind": "file", "options": {"path": "<dir>", "fsync": true}}`.
 #include <boost/json.hpp>
 
+#include "async_protocols/file/file_options.hpp"
 #include "async_protocols/file/file_storage.hpp"
 #include "async_protocols/file/sync_file_storage.hpp"
 #include "storage/config_reader.hpp"
@@ -8,7 +9,6 @@
 
 namespace functionfuse::detail {
 
-namespace {
 file_storage_options read_file_options(const boost::json::value& options) {
     config_reader r(options, "options");
     file_storage_options out;
@@ -18,7 +18,6 @@ file_storage_options read_file_options(const boost::json::value& options) {
     r.reject_unknown();
     return out;
 }
-}  // namespace
 
 void register_file_kind(storage_kind_registry& registry) {
     registry.add(

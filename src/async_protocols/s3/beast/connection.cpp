@@ -21,6 +21,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "async_protocols/s3/beast/response_reader.hpp"
+
 namespace functionfuse::s3 {
 
 namespace asio = boost::asio;
@@ -114,10 +116,8 @@ asio::awaitable<http_response> connection::exchange(http_request& request, bool 
         throw exchange_error({ec, true});
     }
 
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(boost::none);
-    if (head_request)
-        parser.skip(true);
+    response_parser parser;
+    prepare_response_parser(parser, head_request);
     tcp().expires_at(deadline);
     if (secure_) {
         co_await http::async_read(*secure_, buffer_, parser,
