@@ -158,7 +158,7 @@ void write(std::string& out, const py_json& j, int depth) {
                     out += "{}";
                     return;
                 }
-                std::vector<const std::pair<std::string, py_json>*> sorted;
+                std::vector<const py_json_member*> sorted;
                 for (const auto& kv : x)
                     sorted.push_back(&kv);
                 std::sort(sorted.begin(), sorted.end(),

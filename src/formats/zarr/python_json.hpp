@@ -15,14 +15,25 @@
 namespace functionfuse::zarr::detail {
 
 struct py_json;
+struct py_json_member;
 using py_json_list = std::vector<py_json>;
-using py_json_object = std::vector<std::pair<std::string, py_json>>;  ///< sorted when written
+using py_json_object = std::vector<py_json_member>;  ///< sorted when written
 
 /// One JSON value.
 struct py_json {
     std::variant<std::monostate, bool, std::int64_t, std::uint64_t, double, std::string,
                  py_json_list, py_json_object>
         v;
+};
+
+/// One key of an object and its value. A struct, not `std::pair`: clang 14 with libstdc++ 12
+/// instantiates `std::pair<std::string, py_json>` while `py_json` is still incomplete and
+/// fails (the fuzz build uses clang); the member names are the pair's.
+struct py_json_member {
+    py_json_member(std::string key, py_json value)
+        : first(std::move(key)), second(std::move(value)) {}
+    std::string first;
+    py_json second;
 };
 
 /// Python's `repr(float)` for a finite double: shortest round-trip digits, fixed notation for
