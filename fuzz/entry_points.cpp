@@ -2,10 +2,12 @@
 #include "entry_points.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include <boost/beast/core/buffers_prefix.hpp>
 #include <boost/beast/core/error.hpp>
@@ -68,12 +70,51 @@ void pickle_loads(std::string_view data) {
     }
 }
 
+namespace {
+
+/// Equal, both NaN, or one ulp apart: Boost.JSON 1.81 parses numbers "imprecisely" (up to one
+/// ulp off; precise parsing came in 1.83), so a double can move by one ulp when the metadata
+/// is written and read again. Known and documented in docs/reliability.md; anything more is a
+/// finding.
+bool near(double a, double b) {
+    return a == b || (std::isnan(a) && std::isnan(b)) || std::nextafter(a, b) == b;
+}
+
+/// Variant equality with `near` for doubles (fill values and codec parameters).
+template <class Variant>
+bool same(const Variant& a, const Variant& b) {
+    if (a.index() != b.index())
+        return false;
+    if (const double* x = std::get_if<double>(&a))
+        return near(*x, std::get<double>(b));
+    return a == b;
+}
+
+bool same(const zarr::array_metadata& a, const zarr::array_metadata& b) {
+    if (a.shape != b.shape || a.chunks != b.chunks || a.dtype != b.dtype ||
+        a.dimension_separator != b.dimension_separator || !same(a.fill_value, b.fill_value) ||
+        a.compressor.has_value() != b.compressor.has_value())
+        return false;
+    if (!a.compressor)
+        return true;
+    if (a.compressor->id != b.compressor->id ||
+        a.compressor->params.size() != b.compressor->params.size())
+        return false;
+    for (const auto& [key, value] : a.compressor->params) {
+        const auto it = b.compressor->params.find(key);
+        if (it == b.compressor->params.end() || !same(value, it->second))
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 void zarr_metadata(std::string_view data) {
     expect_ff_error_only([&] {
         const zarr::array_metadata m = zarr::parse_zarray(data, "fuzz/.zarray");
-        const std::string json = zarr::to_json(m);
-        if (zarr::to_json(zarr::parse_zarray(json, "fuzz/.zarray")) != json)
-            fail("zarr: to_json(parse_zarray(to_json(m))) != to_json(m)");
+        if (!same(zarr::parse_zarray(zarr::to_json(m), "fuzz/.zarray"), m))
+            fail("zarr: parse_zarray(to_json(m)) differs from m");
         std::array<std::byte, 8> element{};
         zarr::fill_value_bytes(m.fill_value, m.dtype.type, element.data());
     });
@@ -166,7 +207,7 @@ class byte_stream {
     std::string_view bytes_;
 };
 
-std::string header_value(const http::response<http::string_body>& r, std::string_view name) {
+std::string header_value(const s3::http_response& r, std::string_view name) {
     const auto it = r.find(name);
     return it == r.end() ? std::string() : std::string(it->value());
 }
@@ -182,7 +223,7 @@ void read_response(std::string_view data, bool head_request) {
     http::read(stream, buffer, parser, ec);
     if (ec)
         return;  // the client turns this into exchange_error, then io_error after retries
-    const http::response<http::string_body> response = parser.release();
+    const s3::http_response response = parser.release();
     const int status = static_cast<int>(response.result_int());
     // As client::impl::execute interprets an answer.
     if (status < 300)

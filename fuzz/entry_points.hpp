@@ -18,8 +18,9 @@ namespace functionfuse::fuzz {
 /// bytes must load and dump again to the same bytes (writer and reader agree on every value).
 void pickle_loads(std::string_view data);
 
-/// `zarr::parse_zarray` and `zarr::parse_zgroup` on the bytes; a parsed `.zarray` must
-/// survive `to_json` and a second parse unchanged, and its fill value must convert.
+/// `zarr::parse_zarray` and `zarr::parse_zgroup` on the bytes; a parsed `.zarray` must survive
+/// `to_json` and a second parse unchanged (doubles: to one ulp, see the .cpp), and its fill
+/// value must convert.
 void zarr_metadata(std::string_view data);
 
 /// The same bytes to every S3 XML reader: ListObjectsV2 page (directly and through the

@@ -17,14 +17,15 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "async_protocols/s3/beast/response_reader.hpp"
+
 namespace functionfuse::s3 {
 
 namespace http = boost::beast::http;
 
 /// A request whose body is a view of the caller's bytes (never copied).
 using http_request = http::request<http::span_body<const char>>;
-/// A response with its body read into a string.
-using http_response = http::response<http::string_body>;
+// http_response, the answer with its body in a string, is defined in response_reader.hpp.
 
 /// A failed exchange, with what the retry logic needs to know about it.
 struct exchange_failure {
