@@ -9,7 +9,8 @@
 # committed seeds are never written), uses fuzz/dict/<target>.dict, and leaves its log in
 # build-fuzz/logs/ and any crash, leak, timeout or OOM input in build-fuzz/artifacts/<target>/.
 # Exits non-zero if any target found one. Environment: FF_FUZZ_BUILD_DIR (default build-fuzz),
-# FF_COMPILE_LOCK (a file to flock around the build, for machines shared by several builds).
+# FF_COMPILE_LOCK (a file to flock around the build, for machines shared by several builds),
+# FF_FUZZ_SKIP_BUILD=1 (run the targets as last built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -26,14 +27,16 @@ else
 fi
 
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DFUNCTIONFUSE_BUILD_FUZZERS=ON -DFUNCTIONFUSE_BUILD_TESTS=OFF \
-  -DFUNCTIONFUSE_BUILD_EXAMPLES=OFF -DFUNCTIONFUSE_BUILD_BENCHMARKS=OFF >/dev/null
-build=(cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]/#/fuzz_}")
-if [[ -n ${FF_COMPILE_LOCK:-} ]]; then
-  flock "$FF_COMPILE_LOCK" "${build[@]}"
-else
-  "${build[@]}"
+if [[ ${FF_FUZZ_SKIP_BUILD:-0} != 1 ]]; then
+  CC=clang-14 CXX=clang++-14 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DFUNCTIONFUSE_BUILD_FUZZERS=ON -DFUNCTIONFUSE_BUILD_TESTS=OFF \
+    -DFUNCTIONFUSE_BUILD_EXAMPLES=OFF -DFUNCTIONFUSE_BUILD_BENCHMARKS=OFF >/dev/null
+  build=(cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]/#/fuzz_}")
+  if [[ -n ${FF_COMPILE_LOCK:-} ]]; then
+    flock "$FF_COMPILE_LOCK" "${build[@]}"
+  else
+    "${build[@]}"
+  fi
 fi
 [[ $which == build ]] && exit 0
 
