@@ -8,10 +8,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "entry_points.hpp"
+
+namespace functionfuse::fuzz {
+// gtest prints a parameter with this (found by ADL) instead of its raw bytes.
+void PrintTo(const entry_point& e, std::ostream* os) {
+    *os << e.name;
+}
+}  // namespace functionfuse::fuzz
 
 namespace {
 
