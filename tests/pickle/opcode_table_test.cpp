@@ -9,26 +9,16 @@
 #include "cpython_pickles.hpp"
 #include "pickle/opcodes.hpp"
 #include "pickle/pickle.hpp"
+#include "pickle_errors.hpp"
 
 namespace ff = functionfuse;
 namespace pk = functionfuse::pickle;
 namespace op = functionfuse::pickle::op;
 using cpython::b;
+using pickle_test::contains;
+using pickle_test::error_of;
 
 namespace {
-
-std::string error_of(const std::string& data) {
-    try {
-        (void)pk::loads(data);
-    } catch (const ff::invalid_pickle& e) {
-        return e.what();
-    }
-    return "";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
-}
 
 /// A well-formed argument of layout `k` (zeros, empty counts, "0" lines).
 std::string some_argument(op::arg_kind k) {

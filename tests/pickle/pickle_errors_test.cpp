@@ -5,25 +5,13 @@
 #include "cpython_pickles.hpp"
 #include "pickle/checksum.hpp"
 #include "pickle/pickle.hpp"
+#include "pickle_errors.hpp"
 
 namespace ff = functionfuse;
 namespace pk = functionfuse::pickle;
 using cpython::b;
-
-namespace {
-/// The message of the invalid_pickle `data` raises ("" if it loads).
-std::string error_of(const std::string& data) {
-    try {
-        (void)pk::loads(data);
-    } catch (const ff::invalid_pickle& e) {
-        return e.what();
-    }
-    return "";
-}
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
-}
-}  // namespace
+using pickle_test::contains;
+using pickle_test::error_of;
 
 TEST(PickleErrors, OsSystemIsRejectedByNameAndNotRun) {
     std::filesystem::remove("/tmp/ff-pwned");

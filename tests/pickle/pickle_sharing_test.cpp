@@ -15,26 +15,15 @@
 
 #include "cpython_pickles.hpp"
 #include "pickle/pickle.hpp"
+#include "pickle_errors.hpp"
 
 namespace ff = functionfuse;
 namespace pk = functionfuse::pickle;
 using cpython::b;
+using pickle_test::contains;
+using pickle_test::error_of;
 
 namespace {
-
-/// The message of the invalid_pickle `data` raises ("" if it loads).
-std::string error_of(const std::string& data, const pk::read_options& options = {}) {
-    try {
-        (void)pk::loads(data, {}, options);
-    } catch (const ff::invalid_pickle& e) {
-        return e.what();
-    }
-    return "";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
-}
 
 /// What CPython (protocol 2) writes for `a = []; for _ in range(levels): a = [a] * 10`: each
 /// list is memoized, holds the list below once and nine BINGETs of it. 23 bytes a level,
