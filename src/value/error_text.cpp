@@ -15,7 +15,14 @@ std::string shown(std::string_view text) {
     }
     std::string out;
     out.reserve(head.size() + 16);
-    for (char c : head) {
+    append_escaped(out, head);
+    if (head.size() < text.size())
+        out += fmt::format("\u2026({} bytes)", text.size());
+    return out;
+}
+
+void append_escaped(std::string& out, std::string_view text) {
+    for (char c : text) {
         const auto b = static_cast<unsigned char>(c);
         if (b < 0x20 || b == 0x7F) {
             out += fmt::format("\\x{:02x}", b);
@@ -23,9 +30,6 @@ std::string shown(std::string_view text) {
             out += c;
         }
     }
-    if (head.size() < text.size())
-        out += fmt::format("\u2026({} bytes)", text.size());
-    return out;
 }
 
 }  // namespace functionfuse::detail

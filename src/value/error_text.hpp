@@ -17,4 +17,7 @@ inline constexpr std::size_t max_quoted_chars = 200;
 /// the full length. The cut never splits a UTF-8 sequence.
 std::string shown(std::string_view text);
 
+/// Appends `text` to `out` with bytes below 0x20 and 0x7F as `\xNN` (no cut): one line.
+void append_escaped(std::string& out, std::string_view text);
+
 }  // namespace functionfuse::detail

@@ -30,6 +30,7 @@
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
 #include "functionfuse/error.hpp"
+#include "log/log.hpp"
 #include "value/error_text.hpp"
 
 namespace functionfuse::s3 {
@@ -174,6 +175,9 @@ asio::awaitable<http_response> client::impl::attempt(const request_spec& spec,
             if (!stale)
                 throw;
         }
+        detail::log(log_level::debug, "s3.connection",
+                    "a kept-alive connection to {} was closed by the server; reconnecting",
+                    detail::shown(address.host));
         lease.release(false);
         fresh = true;
     }
@@ -187,7 +191,7 @@ asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
         params.unsigned_payload ? std::string("UNSIGNED-PAYLOAD") : sha256_hex(spec.body);
     auto executor = co_await asio::this_coro::executor;
     for (int attempt_no = 1;; ++attempt_no) {
-        boost::system::error_code transport_error;
+        std::string reason;
         try {
             http_response response = co_await attempt(spec, payload_hash);
             const int status = static_cast<int>(response.result_int());
@@ -198,14 +202,18 @@ asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
                 throw make_s3_error(response.body(), status, spec.key,
                                     header_value(response, "x-amz-request-id"));
             }
+            reason = http_failure_reason(status, fields.code);
         } catch (const boost::system::system_error& e) {
-            transport_error = e.code();
+            const boost::system::error_code transport_error = e.code();
             if (!retry.should_retry(attempt_no, classify(transport_error), 0, "")) {
                 throw io_error(fmt::format("S3 request {} failed after {} attempt(s): {}",
                                            describe(spec), attempt_no, transport_error.message()));
             }
+            reason = transport_error.message();
         }
-        asio::steady_timer backoff(executor, retry.backoff(attempt_no));
+        const auto delay = retry.backoff(attempt_no);
+        log_retry(describe(spec), attempt_no, retry.params().max_attempts, reason, delay);
+        asio::steady_timer backoff(executor, delay);
         co_await backoff.async_wait(asio::use_awaitable);
     }
 }

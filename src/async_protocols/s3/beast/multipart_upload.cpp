@@ -17,6 +17,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "log/log.hpp"
+#include "value/error_text.hpp"
+
 namespace functionfuse::s3 {
 
 namespace asio = boost::asio;
@@ -96,10 +99,17 @@ asio::awaitable<std::string> upload_multipart(client& c, std::string_view bucket
         }
     }
     if (failure) {
+        detail::log(log_level::info, "s3.multipart",
+                    "aborting the multipart upload of {}/{} after a failure",
+                    detail::shown(job.bucket), detail::shown(job.key));
         try {
             co_await c.abort_multipart_upload(job.bucket, job.key, job.upload_id);
-        } catch (...) {
-            // Best effort: the original failure is what the caller needs to see.
+        } catch (const std::exception& e) {
+            // Best effort: the original failure is what the caller needs to see; gc finds the
+            // upload later (it is older than its grace period by then).
+            detail::log(log_level::warn, "s3.multipart",
+                        "could not abort the multipart upload of {}/{}: {}",
+                        detail::shown(job.bucket), detail::shown(job.key), e.what());
         }
         std::rethrow_exception(failure);
     }

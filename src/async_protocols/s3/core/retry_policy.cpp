@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <random>
 
+#include "log/log.hpp"
+#include "value/error_text.hpp"
+
 namespace functionfuse::s3 {
 
 namespace {
@@ -55,6 +58,22 @@ std::chrono::milliseconds retry_policy::backoff(int retry) const {
     const double ceiling = std::min(cap, base * static_cast<double>(std::uint64_t{1} << exponent));
     const double u = std::clamp(rng_(), 0.0, 1.0);
     return std::chrono::milliseconds(static_cast<std::int64_t>(ceiling * u));
+}
+
+void log_retry(std::string_view request, int attempt, int max_attempts, std::string_view reason,
+               std::chrono::milliseconds delay) {
+    detail::log(log_level::info, "s3.retry",
+                "{} failed on attempt {} of {} ({}); retrying in {} ms", request, attempt,
+                max_attempts, reason, delay.count());
+}
+
+std::string http_failure_reason(int http_status, std::string_view s3_code) {
+    std::string reason = "HTTP " + std::to_string(http_status);
+    if (!s3_code.empty()) {
+        reason += ' ';
+        reason += detail::shown(s3_code);
+    }
+    return reason;
 }
 
 }  // namespace functionfuse::s3

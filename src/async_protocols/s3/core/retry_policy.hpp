@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace functionfuse::s3 {
@@ -61,5 +62,14 @@ class retry_policy {
     retry_params params_;
     random_source rng_;
 };
+
+/// Logs (level info, component `s3.retry`) that `request` (method and URL, already quoted for
+/// a message) failed on attempt `attempt` of `max_attempts` because of `reason`, and is tried
+/// again after `delay`. One wording for both transports.
+void log_retry(std::string_view request, int attempt, int max_attempts, std::string_view reason,
+               std::chrono::milliseconds delay);
+
+/// The reason of a failed HTTP answer for a log line: "HTTP 503 SlowDown".
+std::string http_failure_reason(int http_status, std::string_view s3_code);
 
 }  // namespace functionfuse::s3

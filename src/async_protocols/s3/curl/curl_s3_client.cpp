@@ -21,6 +21,7 @@
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
 #include "functionfuse/error.hpp"
+#include "log/log.hpp"
 #include "value/error_text.hpp"
 
 namespace functionfuse::detail {
@@ -258,7 +259,10 @@ curl_s3_response curl_s3_client::perform(const request& req) {
         url += "?" + s3::canonical_query_string(req.query);
 
     const s3::retry_policy retry(params_.retry);
+    const std::string described =
+        fmt::format("{} {}/{}/{}", req.method, origin_, req.bucket, shown(req.key));
     for (int attempt_no = 1;; ++attempt_no) {
+        std::string reason;
         auto handle = take_handle();
         try {
             curl_s3_response r = attempt(*handle, req, url);
@@ -269,14 +273,17 @@ curl_s3_response curl_s3_client::perform(const request& req) {
             const s3::error_fields fields = s3::parse_error_body(r.body);
             if (!retry.should_retry(attempt_no, s3::failure_kind::http_status, status, fields.code))
                 throw s3::make_s3_error(r.body, status, std::string(req.key), r.request_id);
+            reason = s3::http_failure_reason(status, fields.code);
         } catch (const transport_failure& f) {
             // A failed handle may hold a broken connection: drop it with the handle.
             if (!retry.should_retry(attempt_no, classify(f.code), 0, ""))
-                throw io_error(fmt::format("S3 request {} {}/{}/{} failed after {} attempt(s): {}",
-                                           req.method, origin_, req.bucket, shown(req.key),
-                                           attempt_no, f.detail));
+                throw io_error(fmt::format("S3 request {} failed after {} attempt(s): {}",
+                                           described, attempt_no, f.detail));
+            reason = f.detail;
         }
-        std::this_thread::sleep_for(retry.backoff(attempt_no));
+        const auto delay = retry.backoff(attempt_no);
+        s3::log_retry(described, attempt_no, retry.params().max_attempts, reason, delay);
+        std::this_thread::sleep_for(delay);
     }
 }
 
