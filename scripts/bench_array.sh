@@ -15,6 +15,9 @@
 #
 # Prints a Markdown table of medians over REPS repetitions.
 set -euo pipefail
+# shellcheck source=scripts/bench_machine.sh
+source "$(dirname "$0")/bench_machine.sh"
+bench_machine_begin
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 reps=${REPS:-3}
@@ -101,3 +104,4 @@ ratio("read", "h5py_read", "read vs h5py")
 ratio("many_async", "many_sync", "async vs sync, 1,000 gzip saves (goal >= 1.5x)")
 print()
 PY
+bench_machine_end

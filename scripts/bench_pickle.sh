@@ -11,6 +11,9 @@
 # >= 1 means we are at least as fast), median process CPU ms of both (robust on a shared
 # machine) and peak RSS as a multiple of the payload.
 set -euo pipefail
+# shellcheck source=scripts/bench_machine.sh
+source "$(dirname "$0")/bench_machine.sh"
+bench_machine_begin
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 rounds=${ROUNDS:-3}
@@ -100,3 +103,4 @@ for workload in ("bytes", "ints"):
             names[workload], op, mc, mp, mb / (mc / 1e3), mb / (mp / 1e3), mp / mc,
             cc, cp, cp / cc, rss(cpp), rss(py)))
 PY
+bench_machine_end

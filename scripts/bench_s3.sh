@@ -16,6 +16,9 @@
 #     also read everything back (`read_task`), reported in a table of their own.
 # Prints Markdown tables of medians and the ratios (benchmarks/s3/report.py).
 set -euo pipefail
+# shellcheck source=scripts/bench_machine.sh
+source "$(dirname "$0")/bench_machine.sh"
+bench_machine_begin
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 export ROUNDS=${ROUNDS:-3} CONCURRENCY=${CONCURRENCY:-"1 4 16 64"} LATENCIES=${LATENCIES:-"0 20"}
@@ -76,3 +79,4 @@ for server in $SERVERS; do
   stop_server
 done
 /usr/bin/python3 "$root/benchmarks/s3/report.py" "$BENCH_OUT" ${PLOT:+"$PLOT"}
+bench_machine_end

@@ -9,6 +9,9 @@
 # per GiB uploaded (getrusage of the client process) it prints what `openssl speed -evp sha256`
 # needs for the same bytes (the signer hashes every body once).
 set -euo pipefail
+# shellcheck source=scripts/bench_machine.sh
+source "$(dirname "$0")/bench_machine.sh"
+bench_machine_begin
 cd "$(dirname "$0")/.."
 build="${1:-build}"
 runs="${2:-3}"
@@ -58,6 +61,7 @@ $(printf '%s\n' "${rows[@]}")
 SHA-256 of 1 GiB (\`openssl speed -evp sha256\`, largest block, one core): ${sha_s_per_gib} s.
 The client hashes each body once for its signature, so that is the floor of its CPU per GiB;
 the goal is at most 1.5× that for large objects.
+$(bench_machine_end)
 MD
 )"
 
