@@ -302,6 +302,27 @@ py_json param_json(const codec_param& p) {
     return std::visit([](const auto& x) { return py_json{x}; }, p);
 }
 
+// The fill as the alternative `fill_json` writes and parsing reads back, so that
+// parse(to_json(parse(text))) == parse(text): `0.0` for an integer dtype becomes the integer 0
+// (zarr-python does the same: it casts the fill to the dtype). Assumes `fill_fits`.
+fill_value canonical_fill(const fill_value& v, data_type t) {
+    if (std::holds_alternative<std::monostate>(v))
+        return v;
+    if (t == data_type::boolean) {
+        std::byte b;
+        fill_value_bytes(v, t, &b);
+        return b != std::byte{0};
+    }
+    if (is_float(t)) {
+        const double d = *fill_as_double(v);
+        return t == data_type::float32 ? static_cast<double>(static_cast<float>(d)) : d;
+    }
+    const std::uint64_t bits = *fill_as_integer_bits(v, t);
+    if (is_signed(t) || bits <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(bits);
+    return bits;
+}
+
 // zarr-python's encode_fill_value: NaN/±inf as strings, floats as floats, ints as ints.
 py_json fill_json(const fill_value& v, data_type t) {
     if (std::holds_alternative<std::monostate>(v))
@@ -537,6 +558,7 @@ array_metadata parse_zarray(std::string_view text, std::string_view key) {
         }
     }
     validate(m, "corrupt .zarray at " + std::string(key));
+    m.fill_value = canonical_fill(m.fill_value, m.dtype.type);
     return m;
 }
 
