@@ -27,7 +27,7 @@ mkdir -p "$scratch"
 bench=$build/benchmarks/array_bench
 [[ -x $bench ]] || bench=$build/array_bench
 if [[ ! -x $bench ]]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUNCTIONFUSE_BUILD_BENCHMARKS=ON >/dev/null
   cmake --build "$build" --target array_bench -j2 >/dev/null
   bench=$build/benchmarks/array_bench
 fi

@@ -20,7 +20,7 @@ rounds=${ROUNDS:-3}
 reps=${REPS:-5}
 
 if [[ ! -x $build/benchmarks/pickle_bench ]]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUNCTIONFUSE_BUILD_BENCHMARKS=ON >/dev/null
   cmake --build "$build" --target pickle_bench -j2 >/dev/null
 fi
 
