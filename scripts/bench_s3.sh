@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # S3 throughput benchmark: functionfuse's async and sync paths (benchmarks/s3_throughput,
 # through the public storage API) against rclone and boto3 uploading the same bytes, against
-# two servers: s3rver (checks every signature, but one Node thread caps it near 100 MB/s) and
-# an nginx PUT sink (no checks; shows what the clients themselves can do), each directly and
-# through tests/tools/fault_proxy adding 20 ms per request.
+# three servers: s3rver (checks every signature, but one Node thread caps it near 100 MB/s), an
+# nginx PUT sink (no checks; shows what the clients themselves can do) and Ceph RGW (a
+# production server, single node on loopback, objects in the OSD's memory; tests/tools/rgw),
+# each directly and through tests/tools/fault_proxy adding 20 ms per request.
 #
 #   scripts/bench_s3.sh [build-dir]
-#   env: ROUNDS=3  CONCURRENCY="1 4 16 64"  LATENCIES="0 20"  SERVERS="s3rver nginx"
+#   env: ROUNDS=3  CONCURRENCY="1 4 16 64"  LATENCIES="0 20"  SERVERS="s3rver nginx rgw"
 #        TOOLS="async sync rclone boto3"  W1_MIB=256  W2_COUNT=1000
 #        OUT=<jsonl file that keeps the raw runs>  PLOT=<svg to draw>
 #
@@ -23,7 +24,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 export ROUNDS=${ROUNDS:-3} CONCURRENCY=${CONCURRENCY:-"1 4 16 64"} LATENCIES=${LATENCIES:-"0 20"}
 export W1_MIB=${W1_MIB:-256} W2_COUNT=${W2_COUNT:-1000} TOOLS=${TOOLS:-"async sync rclone boto3"}
-SERVERS=${SERVERS:-"s3rver nginx"}
+# Ceph RGW (a production server) joins when it is installed (scripts/setup.sh installs it).
+default_servers="s3rver nginx"
+if command -v radosgw >/dev/null; then default_servers+=" rgw"; fi
+SERVERS=${SERVERS:-$default_servers}
 
 # The peers and the sink are benchmark-only packages, installed here rather than by setup.sh.
 missing=()
@@ -45,6 +49,7 @@ stop_server() {
   [[ -n $server_dir ]] || return 0
   case $server_dir in
     */s3rver) "$root/tests/tools/s3rver.sh" stop "$server_dir" >/dev/null 2>&1 || true ;;
+    */rgw) "$root/tests/tools/rgw/rgw.sh" stop "$server_dir" >/dev/null 2>&1 || true ;;
     */nginx)
       "$root/benchmarks/s3/nginx_sink.sh" stop "$server_dir" >/dev/null 2>&1 || true
       [[ $server_dir == /dev/shm/* ]] && rm -rf "$(dirname "$server_dir")"
@@ -69,12 +74,13 @@ for server in $SERVERS; do
   case $server in
     s3rver) "$root/tests/tools/s3rver.sh" start "$server_dir" http bench >/dev/null ;;
     nginx) "$root/benchmarks/s3/nginx_sink.sh" start "$server_dir" bench >/dev/null ;;
+    rgw) "$root/tests/tools/rgw/rgw.sh" start "$server_dir" http bench >/dev/null ;;
     *) echo "bench_s3.sh: unknown server $server" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC1091
   source "$server_dir/endpoint.env"
   BENCH_SERVER=$server BENCH_PORT=$FF_S3_PORT BENCH_BUCKET=$FF_S3_BUCKET BENCH_KEY=$FF_S3_KEY \
-    BENCH_SECRET=$FF_S3_SECRET BENCH_DATA=$server_dir/data \
+    BENCH_SECRET=$FF_S3_SECRET BENCH_DATA=$([[ $server == rgw ]] || echo "$server_dir/data") \
     /usr/bin/python3 "$root/benchmarks/s3/run_sweep.py"
   stop_server
 done

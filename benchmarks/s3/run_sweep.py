@@ -2,7 +2,8 @@
 
 Called by scripts/bench_s3.sh with the server already started. Environment:
   BENCH_SERVER (name for the report), BENCH_PORT, BENCH_BUCKET, BENCH_KEY, BENCH_SECRET,
-  BENCH_DATA (the server's data directory: each run's objects are deleted there after it),
+  BENCH_DATA (the server's data directory: each run's objects are deleted there after it;
+  empty for a server without one, e.g. RGW, whose objects are deleted through S3),
   BENCH_BIN (benchmarks/s3_throughput), BENCH_PROXY (tests/tools/fault_proxy),
   BENCH_FILES (the objects as files, from `s3_throughput --write-files`), BENCH_OUT (jsonl),
   ROUNDS, LATENCIES, CONCURRENCY, TOOLS, W1_MIB, W2_COUNT.
@@ -21,7 +22,7 @@ env = dict(os.environ)
 for v in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "AWS_PROFILE"):
     env.pop(v, None)
 here = os.path.dirname(os.path.abspath(__file__))
-files, bucket, data = env["BENCH_FILES"], env["BENCH_BUCKET"], env["BENCH_DATA"]
+files, bucket, data = env["BENCH_FILES"], env["BENCH_BUCKET"], env.get("BENCH_DATA", "")
 key, secret = env["BENCH_KEY"], env["BENCH_SECRET"]
 
 
@@ -86,11 +87,29 @@ def run(tool, workload, conc, port):
         r = boto3(src, conc, url, prefix)
     else:
         r = rclone(src, conc, url, prefix)
-    stored = os.path.join(data, bucket, prefix)
-    if not os.path.isdir(stored):  # a client that reports success must have stored something
-        raise SystemExit("%s %s: nothing stored under %s" % (tool, workload, stored))
-    shutil.rmtree(stored)  # keep the disk small
+    # A client that reports success must have stored something; then free the space.
+    if data:
+        stored = os.path.join(data, bucket, prefix)
+        if not os.path.isdir(stored):
+            raise SystemExit("%s %s: nothing stored under %s" % (tool, workload, stored))
+        shutil.rmtree(stored)
+    elif not delete_prefix(prefix):  # a server without a data directory (RGW: OSD memory)
+        raise SystemExit("%s %s: nothing stored under %s/" % (tool, workload, prefix))
     return r
+
+
+def delete_prefix(prefix):
+    """Deletes every object under prefix/ through S3 (boto3); returns how many there were."""
+    import boto3 as sdk
+    s3 = sdk.client("s3", endpoint_url="http://127.0.0.1:" + env["BENCH_PORT"],
+                    aws_access_key_id=key, aws_secret_access_key=secret, region_name="us-east-1")
+    count = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):
+        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        for i in range(0, len(keys), 1000):
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys[i:i + 1000]})
+        count += len(keys)
+    return count
 
 
 with open(env["BENCH_OUT"], "a") as log:
