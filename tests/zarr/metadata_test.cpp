@@ -306,3 +306,27 @@ TEST(ZarrPythonJson, EscapesLikeEnsureAscii) {
     EXPECT_EQ(python_json_dumps(py_json{o}),
               "{\n    \"a\": {},\n    \"b\": \"q\\\"\\\\\\n\\u0001\\u00e9\\ud83d\\ude00\"\n}");
 }
+
+// zarr-python reads numbers with CPython's correctly rounded float parser; so must we, or a
+// fill value or codec parameter means a neighbouring double here (Boost.JSON 1.81 alone may be
+// one ulp off, e.g. for the 70-digit integer the metadata fuzzer found).
+TEST(ZarrMetadata, NumbersAreReadCorrectlyRounded) {
+    for (const char* text :
+         {"6666666666666666666666666666666666666666666666666666666666666666666661.0", "0.1",
+          "2.2250738585072011e-308", "1.7976931348623157e308", "9007199254740993.0",
+          "123456789012345678901234567890e-10", "4.9406564584124654e-324", "0.30000000000000004",
+          "1e23", "8.41e21"}) {
+        auto m = zarr::parse_zarray(
+            with({{"fill_value", text}, {"dtype", R"("<f8")"}, {"compressor", "null"}}), "k");
+        EXPECT_EQ(std::get<double>(m.fill_value), std::strtod(text, nullptr)) << text;
+    }
+    auto huge = zarr::parse_zarray(
+        with(
+            "compressor",
+            R"({"id": "x", "p": 6666666666666666666666666666666666666666666666666666666666666666666661})"),
+        "k");
+    EXPECT_EQ(std::get<double>(huge.compressor->params.at("p")),
+              std::strtod("6666666666666666666666666666666666666666666666666666666666666666666661",
+                          nullptr));
+    expect_error(with("fill_value", "1.0 2"), {"not valid JSON"});
+}

@@ -8,9 +8,9 @@
 #include <cstring>
 #include <limits>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include "formats/zarr/exact_json.hpp"
 
 #include "formats/zarr/python_json.hpp"
 
@@ -398,7 +398,7 @@ class reader {
 
     const json::object& parse_object(std::string_view text) {
         boost::system::error_code ec;
-        doc_ = json::parse(json::string_view(text.data(), text.size()), ec);
+        doc_ = detail::parse_exact_json(text, ec);
         if (ec)
             corrupt("not valid JSON (" + ec.message() + ")");
         if (!doc_.is_object())
