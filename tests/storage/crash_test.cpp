@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -40,13 +43,29 @@ bool child_alive(pid_t pid) {
     return ::waitpid(pid, nullptr, WNOHANG) == 0;
 }
 
+/// Where in the 200 MiB temporary file the writer is killed: early and late by default; with
+/// FF_CRASH_KILLS=n (scripts/fault_figures.sh), n points drawn uniformly from the whole write
+/// (seed FF_CRASH_SEED, default 1), for the figures in docs/reliability.md.
+std::vector<std::intmax_t> kill_points() {
+    const char* kills = std::getenv("FF_CRASH_KILLS");
+    if (kills == nullptr)
+        return {1, std::intmax_t{150} << 20};
+    const char* seed = std::getenv("FF_CRASH_SEED");
+    std::mt19937_64 rng(seed ? std::strtoull(seed, nullptr, 10) : 1);
+    std::uniform_int_distribution<std::intmax_t> offset(1, (std::intmax_t{200} << 20) - 1);
+    std::vector<std::intmax_t> points(std::strtoul(kills, nullptr, 10));
+    for (auto& p : points)
+        p = offset(rng);
+    return points;
+}
+
 class CrashDuringSave : public ::testing::TestWithParam<kind_under_test> {};
 
 TEST_P(CrashDuringSave, LeavesTheOldResultNeverATornOne) {
     const auto& kind = GetParam();
     if (kind.crash_writer_mode.empty())
         GTEST_SKIP() << "kind has no crash writer";
-    for (std::intmax_t kill_after_bytes : {std::intmax_t{1}, std::intmax_t{150} << 20}) {
+    for (std::intmax_t kill_after_bytes : kill_points()) {
         SCOPED_TRACE(kill_after_bytes);
         temp_dir scratch;
         const fs::path root = scratch.path() / "root";
