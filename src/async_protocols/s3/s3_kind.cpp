@@ -161,6 +161,7 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
     p.use_tls = ep.use_tls;
     p.region = settings.region;
     p.creds = std::move(settings.creds);
+    p.creds_cache = std::move(settings.cache);
     return out;
 }
 

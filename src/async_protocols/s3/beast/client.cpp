@@ -29,6 +29,7 @@
 #include "async_protocols/s3/core/request_checks.hpp"
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
+#include "async_protocols/s3/credentials/credentials_cache.hpp"
 #include "functionfuse/error.hpp"
 #include "log/log.hpp"
 #include "value/error_text.hpp"
@@ -109,7 +110,8 @@ void client::impl::check(const request_spec& spec) const {
 }
 
 http_request client::impl::build_request(const request_spec& spec, const object_address& address,
-                                         const std::string& payload_hash) const {
+                                         const std::string& payload_hash,
+                                         const credentials& creds) const {
     const std::string& encoded_path = address.encoded_path;
     const std::string& host_header = address.host_header;
     std::string target = encoded_path;
@@ -133,7 +135,7 @@ http_request client::impl::build_request(const request_spec& spec, const object_
         req.content_length(spec.body.size());
     }
 
-    if (params.creds.anonymous()) {
+    if (creds.anonymous()) {
         req.set("x-amz-content-sha256", payload_hash);
         return req;
     }
@@ -148,20 +150,29 @@ http_request client::impl::build_request(const request_spec& spec, const object_
     signing_params scope;
     scope.region = params.region;
     scope.time = std::chrono::system_clock::now();
-    for (auto& [name, value] : sign_request(to_sign, params.creds, scope).headers) {
+    for (auto& [name, value] : sign_request(to_sign, creds, scope).headers) {
         req.set(name, value);
     }
     return req;
 }
 
+asio::awaitable<credentials> client::impl::signing_credentials() {
+    if (!params.creds_cache)
+        co_return params.creds;
+    credentials c = co_await async_current(*params.creds_cache);
+    check_signing_inputs(params.region, c);  // checked where they entered; again before use
+    co_return c;
+}
+
 asio::awaitable<http_response> client::impl::attempt(const request_spec& spec,
-                                                     const std::string& payload_hash) {
+                                                     const std::string& payload_hash,
+                                                     const credentials& creds) {
     const object_address address = address_object(server, params.addressing, spec.bucket, spec.key);
     bool fresh = false;
     for (;;) {
         pool_lease lease =
             co_await pool->acquire(address.host, server.port, params.request_timeout, fresh);
-        http_request req = build_request(spec, address, payload_hash);
+        http_request req = build_request(spec, address, payload_hash, creds);
         bool stale = false;
         try {
             http_response response =
@@ -190,14 +201,25 @@ asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
     const std::string payload_hash =
         params.unsigned_payload ? std::string("UNSIGNED-PAYLOAD") : sha256_hex(spec.body);
     auto executor = co_await asio::this_coro::executor;
+    bool refreshed = false;  // the one retry after ExpiredToken and the like
     for (int attempt_no = 1;; ++attempt_no) {
         std::string reason;
         try {
-            http_response response = co_await attempt(spec, payload_hash);
+            const credentials creds = co_await signing_credentials();
+            http_response response = co_await attempt(spec, payload_hash, creds);
             const int status = static_cast<int>(response.result_int());
             if (status < 300 || (spec.allow_not_found && status == 404))
                 co_return response;
             const error_fields fields = parse_error_body(response.body());
+            if (params.creds_cache && !refreshed && is_expired_credentials(fields.code)) {
+                refreshed = true;
+                params.creds_cache->invalidate(creds);
+                detail::log(log_level::info, "s3.credentials",
+                            "{} answered {}; refreshing the credentials and trying once more",
+                            describe(spec), fields.code);
+                --attempt_no;  // not counted against max_attempts
+                continue;
+            }
             if (!retry.should_retry(attempt_no, failure_kind::http_status, status, fields.code)) {
                 throw make_s3_error(response.body(), status, spec.key,
                                     header_value(response, "x-amz-request-id"));

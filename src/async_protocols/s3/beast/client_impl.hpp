@@ -48,9 +48,13 @@ struct client::impl {
   private:
     /// One attempt (plus the one transparent retry of a stale reused connection).
     boost::asio::awaitable<http_response> attempt(const request_spec& spec,
-                                                  const std::string& payload_hash);
+                                                  const std::string& payload_hash,
+                                                  const credentials& creds);
     http_request build_request(const request_spec& spec, const object_address& address,
-                               const std::string& payload_hash) const;
+                               const std::string& payload_hash, const credentials& creds) const;
+    /// The credentials to sign the next attempt with: `params.creds`, or the cache's current
+    /// set (waiting for a refresh off the I/O thread when needed).
+    boost::asio::awaitable<credentials> signing_credentials();
     /// Throws `config_error` (core/request_checks) for a request that must not be sent.
     void check(const request_spec& spec) const;
     std::string describe(const request_spec& spec) const;

@@ -5,12 +5,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "async_protocols/s3/core/retry_policy.hpp"
 #include "async_protocols/s3/core/sigv4.hpp"
 
 namespace functionfuse::s3 {
+
+class credentials_cache;
 
 /// How the bucket appears in requests (see `address_object` for the exact rules).
 enum class addressing_style {
@@ -59,8 +62,13 @@ struct client_params {
     /// (both transports). The Host header, SNI and the certificate check still use the name.
     /// For virtual-hosted addressing against servers without wildcard DNS, and for tests.
     std::map<std::string, std::string> resolve;
-    /// Credentials; empty access key id means anonymous (unsigned) requests.
+    /// Credentials; empty access key id means anonymous (unsigned) requests. Ignored when
+    /// `creds_cache` is set.
     credentials creds;
+    /// Temporary credentials that refresh themselves (credentials/credentials_cache.hpp): the
+    /// clients ask it before each attempt, and a request answered ExpiredToken, InvalidToken
+    /// or TokenRefreshRequired refreshes it and is sent once more. nullptr: `creds` as given.
+    std::shared_ptr<credentials_cache> creds_cache;
     /// Send `UNSIGNED-PAYLOAD` instead of hashing bodies (saves CPU; TLS still protects them).
     bool unsigned_payload = false;
 

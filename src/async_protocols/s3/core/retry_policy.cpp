@@ -60,6 +60,11 @@ std::chrono::milliseconds retry_policy::backoff(int retry) const {
     return std::chrono::milliseconds(static_cast<std::int64_t>(ceiling * u));
 }
 
+bool is_expired_credentials(std::string_view s3_code) {
+    return s3_code == "ExpiredToken" || s3_code == "InvalidToken" ||
+           s3_code == "TokenRefreshRequired";
+}
+
 void log_retry(std::string_view request, int attempt, int max_attempts, std::string_view reason,
                std::chrono::milliseconds delay) {
     detail::log(log_level::info, "s3.retry",

@@ -63,6 +63,12 @@ class retry_policy {
     random_source rng_;
 };
 
+/// True for the S3 codes that say the request's temporary credentials expired or were
+/// revoked: ExpiredToken, InvalidToken, TokenRefreshRequired. The clients then refresh the
+/// credentials (when they come from a refreshing provider) and send the request once more,
+/// as the AWS SDKs do; this retry does not count against `max_attempts`.
+bool is_expired_credentials(std::string_view s3_code);
+
 /// Logs (level info, component `s3.retry`) that `request` (method and URL, already quoted for
 /// a message) failed on attempt `attempt` of `max_attempts` because of `reason`, and is tried
 /// again after `delay`. One wording for both transports.

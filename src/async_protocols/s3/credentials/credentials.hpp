@@ -1,12 +1,14 @@
 #pragma once
-// Where the S3 client's credentials, region and endpoint come from, in the order the AWS CLI
-// and botocore use: explicit configuration, then the environment, then the shared
-// ~/.aws/credentials and ~/.aws/config profiles. Anonymous access is only ever chosen
-// explicitly. Pure functions: the environment is injected and files are read by path.
+// Where the S3 client's credentials, region and endpoint come from: the AWS SDKs' credential
+// chain (docs/configuration.md). Explicit configuration, the environment, web identity, the
+// shared ~/.aws/credentials and ~/.aws/config profiles (static keys, credential_process,
+// assumed roles), the container endpoint, instance metadata. Anonymous access is only ever
+// chosen explicitly. The environment is injected and files are read by path.
 
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +16,8 @@
 #include "async_protocols/s3/core/sigv4.hpp"
 
 namespace functionfuse::s3 {
+
+class credentials_cache;
 
 /// Explicit settings (e.g. the storage config's `options.s3fs` keys). Unset members fall back
 /// to the environment and the profile files.
@@ -39,7 +43,13 @@ struct credentials_config {
 
 /// The outcome of resolution.
 struct resolved_settings {
-    credentials creds;               ///< empty access key id when anonymous
+    /// The credentials found (for temporary ones: the first set fetched); empty access key
+    /// id when anonymous.
+    credentials creds;
+    /// For temporary credentials (web identity, an assumed role, a credential_process with
+    /// an Expiration, the container endpoint, IMDS): the cache that refreshes them, which the
+    /// clients ask before every request. nullptr for long-term credentials.
+    std::shared_ptr<credentials_cache> cache;
     std::string region;              ///< never empty; "us-east-1" when nothing says otherwise
     std::string endpoint_url;        ///< empty: the AWS endpoint for the region
     std::string credentials_source;  ///< e.g. "environment", "profile 'dev' in <path>" (no secret)
@@ -67,19 +77,27 @@ ini_sections parse_ini(std::string_view text, std::string_view source_name);
 ini_sections read_ini_file(const std::filesystem::path& path);
 
 /// Resolves credentials, region and endpoint:
-/// - credentials: `cfg.anonymous`; else `cfg` key+secret (+token); else AWS_ACCESS_KEY_ID +
-///   AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); else the profile (`cfg.profile`, else
-///   AWS_PROFILE, else "default") from AWS_SHARED_CREDENTIALS_FILE (default
-///   ~/.aws/credentials, sections `[name]`) and then AWS_CONFIG_FILE (default ~/.aws/config,
-///   sections `[profile name]`, or `[default]`).
-/// - region: `cfg.region`, AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`, "us-east-1".
+/// - credentials, the first source that has them: `cfg.anonymous`; `cfg` key+secret
+///   (+token); AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN);
+///   AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME) via STS
+///   AssumeRoleWithWebIdentity; the profile (`cfg.profile`, else AWS_PROFILE, else "default")
+///   from AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials, sections `[name]`) and
+///   AWS_CONFIG_FILE (default ~/.aws/config, sections `[profile name]` or `[default]`):
+///   `role_arn` with `web_identity_token_file`, `source_profile` or `credential_source` (STS
+///   AssumeRole), else `credential_process`, else static keys; the container endpoint
+///   (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI); instance metadata (IMDSv2) unless
+///   AWS_EC2_METADATA_DISABLED=true. Sources that need the network or a process are asked
+///   once here, so a broken setup fails at construction.
+/// - region: `cfg.region`, AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`, IMDS's
+///   (when the credentials come from IMDS), "us-east-1".
 /// - endpoint: `cfg.endpoint_url`, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's
 ///   `endpoint_url` (or its nested `s3.endpoint_url`), else empty.
 /// Throws `config_error` (never holding a secret) for a half-given key pair, a named profile
-/// that does not exist, or no credentials anywhere (the message lists where it looked and
-/// mentions the anonymous option); and for a control byte (CR, LF, NUL, ...) in any value
-/// that ends up in a request (key id, token, region, endpoint, profile name), naming the
-/// config field, environment variable or profile entry it came from, never the value.
+/// that does not exist, a broken profile, or no credentials anywhere (the message lists where
+/// it looked, says why IMDS failed, and mentions the anonymous option); for a control byte
+/// (CR, LF, NUL, ...) in any value that ends up in a request, naming the config field,
+/// environment variable or profile entry it came from, never the value; and the errors of
+/// the provider that was chosen (`config_error` / `s3_error` naming it).
 resolved_settings resolve_settings(const credentials_config& cfg,
                                    const env_lookup& env = process_environment());
 

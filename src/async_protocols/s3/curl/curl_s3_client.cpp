@@ -20,6 +20,7 @@
 #include "async_protocols/s3/core/retry_policy.hpp"
 #include "async_protocols/s3/core/sigv4.hpp"
 #include "async_protocols/s3/core/xml_documents.hpp"
+#include "async_protocols/s3/credentials/credentials_cache.hpp"
 #include "functionfuse/error.hpp"
 #include "log/log.hpp"
 #include "value/error_text.hpp"
@@ -164,8 +165,8 @@ void curl_s3_client::return_handle(std::unique_ptr<easy_handle> h) {
     idle_.push_back(std::move(h));
 }
 
-curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req,
-                                         const std::string& url) {
+curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req, const std::string& url,
+                                         const s3::credentials& creds) {
     CURL* c = h.curl;
     curl_easy_reset(c);
     curl_s3_response response;
@@ -175,8 +176,8 @@ curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req,
     headers.add("x-amz-content-sha256: " + (params_.unsigned_payload
                                                 ? std::string("UNSIGNED-PAYLOAD")
                                                 : s3::sha256_hex(req.body)));
-    if (!params_.creds.session_token.empty())
-        headers.add("x-amz-security-token: " + params_.creds.session_token);
+    if (!creds.session_token.empty())
+        headers.add("x-amz-security-token: " + creds.session_token);
     // No "Expect:" or "Content-Type:" blanking lines here: curl 7.88 would list such removed
     // headers among the signed ones, and the server, never receiving them, rejects the
     // signature. Curl's own additions (Content-Type of POSTFIELDS, Expect) stay unsigned.
@@ -198,10 +199,10 @@ curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req,
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &response);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(params_.request_timeout.count()));
-    if (!params_.creds.anonymous()) {
+    if (!creds.anonymous()) {
         curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4_provider_.c_str());
-        curl_easy_setopt(c, CURLOPT_USERNAME, params_.creds.access_key_id.c_str());
-        curl_easy_setopt(c, CURLOPT_PASSWORD, params_.creds.secret_access_key.c_str());
+        curl_easy_setopt(c, CURLOPT_USERNAME, creds.access_key_id.c_str());
+        curl_easy_setopt(c, CURLOPT_PASSWORD, creds.secret_access_key.c_str());
     }
     if (params_.use_tls) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, params_.tls.verify_peer ? 1L : 0L);
@@ -261,16 +262,31 @@ curl_s3_response curl_s3_client::perform(const request& req) {
     const s3::retry_policy retry(params_.retry);
     const std::string described =
         fmt::format("{} {}/{}/{}", req.method, origin_, req.bucket, shown(req.key));
+    bool refreshed = false;  // the one retry after ExpiredToken and the like
     for (int attempt_no = 1;; ++attempt_no) {
         std::string reason;
+        // The sync path may block for a refresh: it runs on the caller's thread.
+        const s3::credentials creds =
+            params_.creds_cache ? params_.creds_cache->current() : params_.creds;
+        if (params_.creds_cache)
+            s3::check_signing_inputs(params_.region, creds);
         auto handle = take_handle();
         try {
-            curl_s3_response r = attempt(*handle, req, url);
+            curl_s3_response r = attempt(*handle, req, url, creds);
             return_handle(std::move(handle));
             const int status = static_cast<int>(r.status);
             if (status < 300 || (req.allow_not_found && status == 404))
                 return r;
             const s3::error_fields fields = s3::parse_error_body(r.body);
+            if (params_.creds_cache && !refreshed && s3::is_expired_credentials(fields.code)) {
+                refreshed = true;
+                params_.creds_cache->invalidate(creds);
+                log(log_level::info, "s3.credentials",
+                    "{} answered {}; refreshing the credentials and trying once more", described,
+                    fields.code);
+                --attempt_no;  // not counted against max_attempts
+                continue;
+            }
             if (!retry.should_retry(attempt_no, s3::failure_kind::http_status, status, fields.code))
                 throw s3::make_s3_error(r.body, status, std::string(req.key), r.request_id);
             reason = s3::http_failure_reason(status, fields.code);

@@ -70,7 +70,8 @@ class curl_s3_client {
     /// Performs `req` with retries; returns a 2xx answer (or a 404 when `allow_not_found`).
     curl_s3_response perform(const request& req);
     /// One attempt.
-    curl_s3_response attempt(easy_handle& h, const request& req, const std::string& url);
+    curl_s3_response attempt(easy_handle& h, const request& req, const std::string& url,
+                             const s3::credentials& creds);
     std::unique_ptr<easy_handle> take_handle();
     void return_handle(std::unique_ptr<easy_handle> h);
 
