@@ -8,7 +8,9 @@
 # directory, for https a throwaway CA and a server certificate for 127.0.0.1/localhost
 # (openssl), starts s3rver on 127.0.0.1 on a free port with one bucket, and writes
 # <state-dir>/endpoint.env (FF_S3_SCHEME, FF_S3_HOST, FF_S3_PORT, FF_S3_BUCKET, FF_S3_CA_FILE,
-# FF_S3_KEY, FF_S3_SECRET) for the tests. s3rver accepts the key pair S3RVER/S3RVER.
+# FF_S3_KEY, FF_S3_SECRET, FF_S3_TEMPORARY_KEYS_FILE) for the tests. s3rver accepts the key
+# pair S3RVER/S3RVER, and the temporary keys written to FF_S3_TEMPORARY_KEYS_FILE until they
+# expire (s3rver_run.js --temporary-keys).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cmd="${1:?usage: s3rver.sh start|stop <state-dir> [http|https] [bucket]}"
@@ -36,7 +38,7 @@ case "$cmd" in
     if [[ ! -d "$here/node_modules/@20minutes/s3rver" ]]; then
       (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     fi
-    rm -rf "$state/data" "$state/port" "$state/endpoint.env"
+    rm -rf "$state/data" "$state/port" "$state/endpoint.env" "$state"/temporary-keys.json*
     mkdir -p "$state/data"
     tls_args=()
     ca_file=""
@@ -59,7 +61,7 @@ case "$cmd" in
     # --openssl-legacy-provider: s3rver encrypts ListObjectsV2 continuation tokens with DES,
     # which OpenSSL 3 only offers through its legacy provider (else page 2 is a 500).
     setsid node --openssl-legacy-provider "$here/s3rver_run.js" --directory "$state/data" --bucket "$bucket" \
-      --port-file "$state/port" "${tls_args[@]}" >"$state/s3rver.log" 2>&1 < /dev/null &
+      --port-file "$state/port" --temporary-keys "$state/temporary-keys.json" "${tls_args[@]}" >"$state/s3rver.log" 2>&1 < /dev/null &
     echo $! > "$state/pid"
     for _ in $(seq 300); do
       [[ -s "$state/port" ]] && break
@@ -75,6 +77,7 @@ FF_S3_BUCKET=$bucket
 FF_S3_CA_FILE=$ca_file
 FF_S3_KEY=S3RVER
 FF_S3_SECRET=S3RVER
+FF_S3_TEMPORARY_KEYS_FILE=$state/temporary-keys.json
 ENV
     echo "s3rver ($scheme) on 127.0.0.1:$(cat "$state/port"), state in $state"
     ;;

@@ -25,6 +25,41 @@ if (arg('key')) {
   options.cert = fs.readFileSync(arg('cert'));
 }
 
+// --temporary-keys FILE: besides S3RVER/S3RVER, accept the temporary key pairs that a
+// loopback credentials endpoint (aws_credentials_server.py --keys-file) issued, each until its
+// expiry; after it the request is answered ExpiredToken, as AWS answers expired session
+// credentials. The file is read at every lookup (it changes as keys rotate). Keys used are
+// appended to FILE.used, so a test can see that each new key was used.
+const temporaryKeys = arg('temporary-keys');
+if (temporaryKeys) {
+  const AWSAccount = require(path.join(__dirname, 'node_modules/@20minutes/s3rver/lib/models/account'));
+  const S3Error = require(path.join(__dirname, 'node_modules/@20minutes/s3rver/lib/models/error'));
+  const account = AWSAccount.DUMMY_ACCOUNT;
+  const used = new Set();
+  const lookup = (id) => {
+    let keys = {};
+    try {
+      keys = JSON.parse(fs.readFileSync(temporaryKeys, 'utf8'));
+    } catch (e) {
+      return undefined;
+    }
+    const entry = Object.prototype.hasOwnProperty.call(keys, id) ? keys[id] : undefined;
+    if (!entry) return undefined;
+    if (Date.now() / 1000 > entry.expires) {
+      throw new S3Error('ExpiredToken', 'The provided token has expired.');
+    }
+    if (!used.has(id)) {
+      used.add(id);
+      fs.appendFileSync(temporaryKeys + '.used', id + '\n');
+    }
+    return entry.secret;
+  };
+  const registryGet = AWSAccount.registry.get.bind(AWSAccount.registry);
+  AWSAccount.registry.get = (id) => registryGet(id) || (lookup(id) !== undefined ? account : undefined);
+  const keysGet = account.accessKeys.get.bind(account.accessKeys);
+  account.accessKeys.get = (id) => keysGet(id) || lookup(id);
+}
+
 new S3rver(options).run().then(
   ({ port }) => {
     const portFile = arg('port-file');

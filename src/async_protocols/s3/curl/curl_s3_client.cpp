@@ -281,9 +281,9 @@ curl_s3_response curl_s3_client::perform(const request& req) {
             if (params_.creds_cache && !refreshed && s3::is_expired_credentials(fields.code)) {
                 refreshed = true;
                 params_.creds_cache->invalidate(creds);
-                log(log_level::info, "s3.credentials",
-                    "{} answered {}; refreshing the credentials and trying once more", described,
-                    fields.code);
+                detail::log(log_level::info, "s3.credentials",
+                            "{} answered {}; refreshing the credentials and trying once more",
+                            described, fields.code);
                 --attempt_no;  // not counted against max_attempts
                 continue;
             }
