@@ -244,14 +244,19 @@ TEST_F(NumpyInterop, PythonArraysReadAsXtensorInAnyByteAndMemoryOrder) {
 }
 
 TEST_F(NumpyInterop, ArraysBuiltInCppLoadInPythonAsNdarrays) {
-    const ff::dict built{
-        {"f8", ff::make_ndarray(xt::xarray<double>{{0, 1, 2}, {3, 4, 5}})},
-        {"i4", ff::make_ndarray(xt::xarray<std::int32_t>{{1, -2}, {3, -4}})},
-        {"b1", ff::make_ndarray(xt::xarray<bool>{true, false, true})},
-        {"c16", ff::make_ndarray(xt::xarray<std::complex<double>>{{1, 2}, {0, -3}})},
-        {"u1_0d", ff::make_ndarray(xt::xarray<std::uint8_t>(7))},
-        {"empty", ff::make_ndarray(xt::xarray<float>::from_shape({2, 0}))},
-    };
+    using c16 = std::complex<double>;
+    auto complex_copy = xt::xarray<c16>::from_shape({2});
+    complex_copy(0) = c16(1, 2);
+    complex_copy(1) = c16(0, -3);
+    auto zero_d = xt::xarray<std::uint8_t>::from_shape({});
+    zero_d() = 7;
+    ff::dict built;
+    built.insert_or_assign("f8", ff::make_ndarray(xt::xarray<double>{{0, 1, 2}, {3, 4, 5}}));
+    built.insert_or_assign("i4", ff::make_ndarray(xt::xarray<std::int32_t>{{1, -2}, {3, -4}}));
+    built.insert_or_assign("b1", ff::make_ndarray(xt::xarray<bool>{true, false, true}));
+    built.insert_or_assign("c16", ff::make_ndarray(complex_copy));
+    built.insert_or_assign("u1_0d", ff::make_ndarray(zero_d));
+    built.insert_or_assign("empty", ff::make_ndarray(xt::xarray<float>::from_shape({2, 0})));
     write_file(dir_->path() / "built.pkl", pk::dumps(built));
     const auto r = ff_test::run_python(python_numpy, "check_built " + dir_->path().string());
     EXPECT_EQ(r.exit_code, 0) << r.output;
