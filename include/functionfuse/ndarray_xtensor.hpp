@@ -15,6 +15,7 @@
 
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xarray.hpp>
+#include <xtensor/xmanipulation.hpp>
 
 #include "functionfuse/error.hpp"
 #include "functionfuse/ndarray.hpp"
@@ -84,9 +85,14 @@ xt::xarray<T> to_xarray(const ndarray& a) {
                          " cannot be read as elements of " + std::to_string(sizeof(T)) +
                          " bytes of another kind");
     }
-    const auto layout = a.memory_order() == ndarray::order::fortran ? xt::layout_type::column_major
-                                                                    : xt::layout_type::row_major;
-    auto view = xt::adapt(elements.data(), n, xt::no_ownership(), shape, layout);
+    if (a.memory_order() == ndarray::order::fortran) {
+        // Fortran order of shape (a, b, c) is C order of shape (c, b, a), transposed.
+        std::vector<std::size_t> reversed(shape.rbegin(), shape.rend());
+        auto view = xt::adapt(elements.data(), n, xt::no_ownership(), reversed);
+        xt::xarray<T> out = xt::transpose(view);
+        return out;
+    }
+    auto view = xt::adapt(elements.data(), n, xt::no_ownership(), shape);
     xt::xarray<T> out = view;
     return out;
 }
