@@ -2,10 +2,11 @@
 /// \file
 /// `functionfuse::value`: the dynamic value model that mirrors what a pickle carries.
 ///
-/// A value is one of: none, bool, int (64-bit signed; pickled integers beyond 64 bits are
-/// rejected with `invalid_pickle`), float (double), str (UTF-8 text), bytes, list, tuple,
-/// dict (insertion-ordered, any hashable key), set, frozenset, or an `extension` object that a
-/// persistent serializer stores out of band (such as `chunked_array`).
+/// A value is one of: none, bool, int (64-bit signed), float (double), str (UTF-8 text), bytes,
+/// list, tuple, dict (insertion-ordered, any hashable key), set, frozenset, an `extension`
+/// object that a persistent serializer stores out of band (such as `chunked_array`), a
+/// `big_int` (an integer beyond 64 bits, kept exactly), or an `ndarray` (a numpy array or
+/// numpy scalar kept inline, see `functionfuse/ndarray.hpp`).
 ///
 /// A str must be valid UTF-8 (RFC 3629: no overlong forms, no surrogates). The pickle reader
 /// checks every str it creates (invalid text, including the lone surrogates Python can pickle,
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "functionfuse/error.hpp"
+#include "functionfuse/ndarray.hpp"
 
 namespace functionfuse {
 
@@ -175,7 +177,7 @@ class value {
   public:
     /// Alternatives, in this order; `kind()` returns the index.
     using variant_type = std::variant<none_t, bool, std::int64_t, double, std::string, bytes, list,
-                                      tuple, dict, set, frozenset, extension>;
+                                      tuple, dict, set, frozenset, extension, big_int, ndarray>;
     enum class kind_t : std::uint8_t {
         none,
         boolean,
@@ -188,7 +190,9 @@ class value {
         dict,
         set,
         frozenset,
-        extension
+        extension,
+        big_integer,
+        ndarray
     };
 
     value() noexcept = default;
@@ -213,6 +217,8 @@ class value {
     value(set s) noexcept : v_(std::move(s)) {}
     value(frozenset s) noexcept : v_(std::move(s)) {}
     value(extension e) noexcept : v_(std::move(e)) {}
+    value(big_int i) noexcept : v_(std::move(i)) {}
+    value(ndarray a) noexcept : v_(std::move(a)) {}
     /// Any type with a `converter` specialization.
     template <class T>
     requires(convertible_to_value<T> && !std::is_same_v<std::remove_cvref_t<T>, value>)

@@ -18,7 +18,13 @@ namespace functionfuse {
 
 namespace detail {
 [[noreturn]] void throw_conversion_error(const value& v, const char* wanted);
-}
+/// A numpy scalar's value (`ndarray::is_scalar()`), for the arithmetic converters: bool
+/// scalars as bool; bool and integer scalars as int64 (false for a uint64 above INT64_MAX);
+/// bool, integer and float scalars as double. False if `v` is not such a scalar.
+bool numpy_scalar_bool(const value& v, bool& out) noexcept;
+bool numpy_scalar_int(const value& v, std::int64_t& out) noexcept;
+bool numpy_scalar_double(const value& v, double& out) noexcept;
+}  // namespace detail
 
 template <>
 struct converter<value> {
@@ -32,11 +38,13 @@ struct converter<bool> {
     static bool from_value(const value& v) {
         if (auto* b = v.get_if<bool>())
             return *b;
+        if (bool b; detail::numpy_scalar_bool(v, b))
+            return b;
         detail::throw_conversion_error(v, "bool");
     }
 };
 
-/// Integers: from int (or bool, as Python); range-checked.
+/// Integers: from int (or bool, as Python) or a numpy bool/integer scalar; range-checked.
 template <class T>
 struct converter<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>> {
     static value to_value(T x) {
@@ -52,6 +60,7 @@ struct converter<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T,
             i = *p;
         } else if (auto* b = v.get_if<bool>()) {
             i = *b;
+        } else if (detail::numpy_scalar_int(v, i)) {
         } else {
             detail::throw_conversion_error(v, "integer");
         }
@@ -66,7 +75,7 @@ struct converter<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T,
     }
 };
 
-/// Floating point: from float or int.
+/// Floating point: from float, int or a numpy bool/integer/float scalar.
 template <class T>
 struct converter<T, std::enable_if_t<std::is_floating_point_v<T>>> {
     static value to_value(T x) { return value(static_cast<double>(x)); }
@@ -75,6 +84,8 @@ struct converter<T, std::enable_if_t<std::is_floating_point_v<T>>> {
             return static_cast<T>(*d);
         if (auto* i = v.get_if<std::int64_t>())
             return static_cast<T>(*i);
+        if (double d; detail::numpy_scalar_double(v, d))
+            return static_cast<T>(d);
         detail::throw_conversion_error(v, "float");
     }
 };
@@ -107,6 +118,8 @@ FUNCTIONFUSE_IDENTITY_CONVERTER(dict, "dict")
 FUNCTIONFUSE_IDENTITY_CONVERTER(set, "set")
 FUNCTIONFUSE_IDENTITY_CONVERTER(frozenset, "frozenset")
 FUNCTIONFUSE_IDENTITY_CONVERTER(extension, "extension object")
+FUNCTIONFUSE_IDENTITY_CONVERTER(big_int, "int beyond 64 bits")
+FUNCTIONFUSE_IDENTITY_CONVERTER(ndarray, "numpy.ndarray")
 #undef FUNCTIONFUSE_IDENTITY_CONVERTER
 
 template <>

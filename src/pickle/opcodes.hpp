@@ -92,7 +92,7 @@ inline constexpr entry entries[] = {
     {UNICODE, {"UNICODE", line, R}},
     {BINUNICODE, {"BINUNICODE", counted4, R}},
     {APPEND, {"APPEND", none, R}},
-    {BUILD, {"BUILD", none, O}},
+    {BUILD, {"BUILD", none, R}},  // numpy arrays and dtypes only (objects/)
     {GLOBAL, {"GLOBAL", two_lines, R}},
     {DICT, {"DICT", none, R}},
     {EMPTY_DICT, {"EMPTY_DICT", none, R}},

@@ -2,7 +2,8 @@
 // The pickle codec: pure functions, no I/O. Writes protocol 4 (with frames); reads protocols
 // 2-5 for the types of `value`. Never executes anything: a GLOBAL/STACK_GLOBAL/REDUCE of a
 // callable not on the small allow-list (the ones CPython itself emits for bytes, set and
-// frozenset under protocols 2-3) is `invalid_pickle` naming it.
+// frozenset under protocols 2-3, and numpy's reconstructors of arrays, dtypes and scalars,
+// recognized by exact argument shapes in objects/) is `invalid_pickle` naming it.
 
 #include <cstddef>
 #include <functional>
@@ -27,7 +28,10 @@ using persistent_id_fn = std::function<std::optional<value>(const extension&)>;
 using persistent_load_fn = std::function<value(value pid)>;
 
 /// Encodes `v` as a protocol-4 pickle laid out as CPython's C pickler does (frames, MEMOIZE,
-/// batches of 1000), so values without shared sub-objects give CPython's exact bytes.
+/// batches of 1000), so values without shared sub-objects give CPython's exact bytes. An
+/// `ndarray` is written as numpy writes it (`_reconstruct` + BUILD, or `scalar` for a numpy
+/// scalar), with CPython's memo GETs of the objects numpy shares (globals, native dtypes), and
+/// a `big_int` as LONG1/LONG4 (docs/python_objects.md).
 /// `reserve_tail` extra bytes are reserved at the end of the returned buffer so that a checksum
 /// can be appended without reallocating. Throws `type_error` for a str that is not valid UTF-8,
 /// nesting deeper than `max_depth`, or an extension `persistent_id` does not handle.
@@ -50,12 +54,15 @@ struct read_options {
 /// Decodes a pickle of protocol 2-5 (protocol 0-1 opcodes are read too). Throws
 /// `invalid_pickle` on anything malformed, truncated, forbidden or unsupported; the message says
 /// what and at which byte offset. In particular:
-/// - integers beyond 64 bits: "integer does not fit in 64 bits";
+/// - text integers (protocol 0-1 INT/LONG) beyond 64 bits: "integer does not fit in 64 bits"
+///   (LONG1/LONG4 of any length load as `big_int`);
 /// - a str that is not strict UTF-8 (e.g. a lone surrogate): "str is not valid UTF-8";
 /// - GLOBAL/STACK_GLOBAL other than `_codecs.encode`, `__builtin__`/`builtins` `bytes`, `set`,
 ///   `frozenset` (the callables CPython writes for bytes and sets under protocols 2-3), which
 ///   REDUCE may call with exactly CPython's argument shapes: "forbidden global os.system";
-/// - objects (BUILD, NEWOBJ, INST, OBJ, EXT*), out-of-band buffers (NEXT_BUFFER,
+/// - numpy arrays, dtypes and scalars other than the dtypes and argument/state shapes numpy
+///   writes for plain numeric types (docs/python_objects.md), naming what is unsupported;
+/// - objects (BUILD other than numpy's, NEWOBJ, INST, OBJ, EXT*), out-of-band buffers (NEXT_BUFFER,
 ///   READONLY_BUFFER), nesting deeper than `max_depth`, data after STOP;
 /// - a list, dict or set that contains itself (`l = []; l.append(l)`, also through a tuple),
 ///   or any container modified after a memo GET or DUP referenced it: "self-referencing/cyclic

@@ -24,10 +24,15 @@
 //   that reference each level ten times cannot expand into gigabytes. The estimate walks the
 //   value and stops at the budget, so charging costs no more than the copy it permits.
 // - Globals: GLOBAL/STACK_GLOBAL of anything but the callables CPython itself uses for bytes,
-//   set and frozenset under protocols 2-3 is `invalid_pickle` naming it. Allowed ones live on
-//   the stack as a marker that only REDUCE may consume, with exactly the argument shapes CPython
-//   writes.
-// - Integers beyond 64 bits are `invalid_pickle` ("integer does not fit in 64 bits"). Every str
+//   set and frozenset under protocols 2-3, and numpy's reconstructors (objects/), is
+//   `invalid_pickle` naming it. Allowed ones live on the stack as a marker that only REDUCE may
+//   consume, with exactly the argument shapes CPython and numpy write. numpy's intermediate
+//   objects (a dtype, an array before its BUILD, `numpy.ndarray` passed to `_reconstruct`) are
+//   markers too; a tuple holding one is an argument tuple, itself a marker that only REDUCE or
+//   BUILD may consume. BUILD is read only on those intermediate objects, and updates the stack
+//   slot in place so that memo references to the object see it built, as in Python.
+// - LONG1/LONG4 beyond 64 bits load as `big_int` (text INT/LONG of protocols 0-1 beyond 64
+//   bits are `invalid_pickle`: "integer does not fit in 64 bits"). Every str
 //   is checked to be strict UTF-8 (lone surrogates, which Python can pickle, are rejected).
 //   Sets are taken as written (CPython never writes duplicates). Out-of-band buffers
 //   (protocol 5 NEXT_BUFFER/READONLY_BUFFER) are rejected; BYTEARRAY8 reads as bytes. Data after
@@ -47,6 +52,7 @@
 #include <fmt/format.h>
 
 #include "huge_pages.hpp"
+#include "objects/objects.hpp"
 #include "opcodes.hpp"
 #include "pickle.hpp"
 #include "utf8.hpp"
@@ -378,6 +384,9 @@ void add_copy_size(const value& v, std::size_t& total, std::size_t limit) {
         case value::kind_t::bytes:
             total += text_bytes(v.get_if<bytes>()->data);
             return;
+        case value::kind_t::big_integer:
+            total += text_bytes(v.get_if<big_int>()->bytes_le);
+            return;
         case value::kind_t::list:
             items = v.get_if<list>();
             break;
@@ -517,7 +526,7 @@ class reader {
                     break;
                 case op::LONG1:
                 case op::LONG4:
-                    push(decode_long(a.data, static_cast<std::size_t>(a.n)), 0);
+                    push_long(a.data, static_cast<std::size_t>(a.n));
                     break;
                 case op::INT:
                     load_text_int(a.line);
@@ -576,7 +585,7 @@ class reader {
                 }
                 case op::TUPLE: {
                     const std::size_t from = pop_mark();
-                    push_from<tuple>(from);
+                    push_tuple(from);
                     break;
                 }
                 case op::TUPLE1:
@@ -584,7 +593,7 @@ class reader {
                 case op::TUPLE3: {
                     const std::size_t n = code - op::TUPLE1 + 1u;
                     need(n);
-                    push_from<tuple>(stack_.size() - n);
+                    push_tuple(stack_.size() - n);
                     break;
                 }
                 case op::FROZENSET: {
@@ -636,6 +645,9 @@ class reader {
                 }
                 case op::REDUCE:
                     reduce();
+                    break;
+                case op::BUILD:
+                    build();
                     break;
                 case op::PERSID: {
                     for (char c : a.line)
@@ -816,8 +828,49 @@ class reader {
 
     void check_not_global(std::size_t i) const {
         if (depth_[i] == global_marker)
-            fail(fmt::format("global {} used as a value (only REDUCE may call it)",
-                             stack_[i].get_if<extension>()->get_if<allowed_global>()->name));
+            fail(fmt::format("{} used as a value (only REDUCE may call it)",
+                             marker_name(stack_[i])));
+    }
+
+    /// What a marker slot holds, for messages.
+    static std::string marker_name(const value& v) {
+        if (v.is<tuple>())
+            return "a tuple holding numpy objects";
+        const extension& e = *v.get_if<extension>();
+        if (const auto* g = e.get_if<allowed_global>())
+            return "global " + g->name;
+        if (const auto* c = e.get_if<objects::callable>())
+            return "global " + std::string(objects::name(*c));
+        if (e.get_if<objects::dtype_object>())
+            return "a numpy.dtype";
+        return "a numpy.ndarray before its BUILD";
+    }
+
+    /// Whether marker slot `i` may stand inside an argument tuple.
+    bool is_object_argument(std::size_t i) const {
+        const auto* e = stack_[i].get_if<extension>();
+        return e && objects::is_argument(*e);
+    }
+
+    /// TUPLE*: a plain tuple, or an argument tuple (a marker) if it holds numpy objects.
+    void push_tuple(std::size_t from) {
+        bool arguments = false;
+        for (std::size_t i = from; i < stack_.size(); ++i) {
+            if (depth_[i] == global_marker) {
+                if (!is_object_argument(i))
+                    check_not_global(i);  // fails
+                arguments = true;
+            }
+        }
+        if (!arguments)
+            return push_from<tuple>(from);
+        release(from);
+        tuple t;
+        t.reserve(stack_.size() - from);
+        for (std::size_t i = from; i < stack_.size(); ++i)
+            t.push_back(std::move(stack_[i]));
+        pop_to(from);
+        push(value(std::move(t)), global_marker);
     }
 
     /// The depth of a container holding the slots [from, size): checks for globals and the
@@ -1065,19 +1118,23 @@ class reader {
 
     // ---- scalars --------------------------------------------------------------------------
 
-    std::int64_t decode_long(const unsigned char* b, std::size_t n) const {
+    /// LONG1/LONG4: an int, or a `big_int` keeping the bytes if it does not fit 64 bits.
+    void push_long(const unsigned char* b, std::size_t n) {
+        if (n > 8) {
+            big_int big(std::string(reinterpret_cast<const char*>(b), n));
+            if (!big.fits_int64())
+                return push(std::move(big), 0);
+        }
+        push(decode_long(b, n), 0);
+    }
+
+    /// A LONG1/LONG4 payload that fits 64 bits (checked by the caller when longer than 8).
+    static std::int64_t decode_long(const unsigned char* b, std::size_t n) {
         if (n == 0)
             return 0;
         const bool negative = b[n - 1] & 0x80;
-        if (n > 8) {
-            // Fits only if the extra high bytes are pure sign extension.
-            for (std::size_t k = 8; k < n; ++k)
-                if (b[k] != (negative ? 0xff : 0x00))
-                    fail("integer does not fit in 64 bits");
-            if (static_cast<bool>(b[7] & 0x80) != negative)
-                fail("integer does not fit in 64 bits");
-            n = 8;
-        }
+        if (n > 8)
+            n = 8;  // the extra high bytes are sign extension
         std::uint64_t x = negative ? ~std::uint64_t{0} : 0;
         for (std::size_t k = 0; k < n; ++k) {
             x &= ~(std::uint64_t{0xff} << (8 * k));
@@ -1261,7 +1318,10 @@ class reader {
             which = callable::set;
         else if (builtin && name == "frozenset")
             which = callable::frozenset;
-        else {
+        else if (const auto c = objects::find_global(module, name)) {
+            push(value(extension::make(*c)), global_marker);
+            return;
+        } else {
             // os.system pickles as posix.system (nt.system on Windows): name both.
             const bool os_alias = module == "posix" || module == "nt";
             fail(fmt::format("forbidden global {}.{}{}", printable(module), printable(name),
@@ -1275,8 +1335,13 @@ class reader {
         need(2);
         const std::size_t fn_slot = stack_.size() - 2;
         const allowed_global* g = nullptr;
-        if (depth_[fn_slot] == global_marker)
-            g = stack_[fn_slot].get_if<extension>()->get_if<allowed_global>();
+        if (depth_[fn_slot] == global_marker) {
+            if (const auto* e = stack_[fn_slot].get_if<extension>()) {
+                if (const auto* c = e->get_if<objects::callable>())
+                    return reduce_object(*c);
+                g = e->get_if<allowed_global>();
+            }
+        }
         if (!g)
             fail(fmt::format("REDUCE of a {}: only allow-listed globals can be called",
                              stack_[fn_slot].type_name()));
@@ -1341,6 +1406,54 @@ class reader {
         }
         pop_to(fn_slot);
         push(std::move(result), depth);
+    }
+
+    /// REDUCE of one of numpy's reconstructors (objects/): the arguments are a plain or an
+    /// argument tuple; the result is a value or another intermediate object (a marker).
+    void reduce_object(objects::callable c) {
+        const std::size_t fn_slot = stack_.size() - 2;
+        auto* args = stack_.back().get_if<tuple>();
+        if (!args) {
+            check_not_global(stack_.size() - 1);
+            fail(fmt::format("REDUCE of {} with {} arguments (a tuple is required)",
+                             objects::name(c), stack_.back().type_name()));
+        }
+        release(fn_slot);  // the arguments may be moved from below
+        objects::result r;
+        try {
+            r = objects::call(c, *args);
+        } catch (const objects::refused& e) {
+            fail(e.what());
+        }
+        pop_to(fn_slot);
+        push(std::move(r.v), r.intermediate ? global_marker : 0);
+    }
+
+    /// BUILD: only on numpy's intermediate objects (a dtype, an array from `_reconstruct`). The
+    /// object's slot is updated in place, so memo entries that point at it see the result.
+    void build() {
+        need(2);
+        const std::size_t target = stack_.size() - 2;
+        const extension* e =
+            depth_[target] == global_marker ? stack_[target].get_if<extension>() : nullptr;
+        if (!e || !(e->get_if<objects::dtype_object>() || e->get_if<objects::pending_array>()))
+            fail(fmt::format(
+                "unsupported opcode BUILD on {} (only numpy arrays and dtypes "
+                "are built; no other objects are constructed)",
+                depth_[target] == global_marker ? marker_name(stack_[target])
+                                                : "a " + std::string(stack_[target].type_name())));
+        if (depth_.back() == global_marker && !stack_.back().is<tuple>())
+            check_not_global(stack_.size() - 1);
+        release(stack_.size() - 1);  // the state may be moved from
+        objects::result r;
+        try {
+            r = objects::build(*e, stack_.back());
+        } catch (const objects::refused& err) {
+            fail(err.what());
+        }
+        pop_to(stack_.size() - 1);
+        stack_[target] = std::move(r.v);
+        depth_[target] = r.intermediate ? global_marker : 0;
     }
 
     [[noreturn]] void bad_args(const allowed_global& g) const {

@@ -15,6 +15,7 @@
 
 #include <bit>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -119,6 +120,12 @@ class writer {
             }
             case value::kind_t::extension:
                 return 64;
+            case value::kind_t::big_integer:
+                return v.get_if<big_int>()->bytes_le.size() + 5;
+            case value::kind_t::ndarray:
+                // The constant part is under 200 bytes; the shape at most 10 bytes a dimension.
+                return v.get_if<ndarray>()->data().size() + 9 + 256 +
+                       10 * v.get_if<ndarray>()->ndim();
         }
         return 0;
     }
@@ -253,6 +260,173 @@ class writer {
         }
     }
 
+    /// MEMOIZE: the object just written gets the next memo index (Python's len(memo)).
+    void memoize() {
+        put1(op::MEMOIZE);
+        ++memo_count_;
+    }
+
+    /// BINGET/LONG_BINGET of memo index `i`, as CPython writes them.
+    void get(std::uint32_t i) {
+        if (i < 256) {
+            put_op_u8(op::BINGET, static_cast<std::uint8_t>(i));
+        } else {
+            char* p = room(5);
+            p[0] = static_cast<char>(op::LONG_BINGET);
+            store_le<std::uint32_t>(p + 1, i);
+        }
+    }
+
+    /// Objects that are one and the same in CPython each time numpy pickles them (globals,
+    /// module-name strings, one-character strings and bytes, native dtypes): CPython writes
+    /// them once and fetches them from the memo afterwards, so we do too (keyed by `key`).
+    /// Returns true if it wrote a GET.
+    bool get_shared(const std::string& key) {
+        auto it = shared_.find(key);
+        if (it == shared_.end())
+            return false;
+        get(it->second);
+        return true;
+    }
+    void remember_shared(std::string key) { shared_.emplace(std::move(key), memo_count_ - 1); }
+
+    /// A str that CPython shares (module names, one-character strings).
+    void save_shared_str(std::string_view s) {
+        std::string key = "s:" + std::string(s);
+        if (get_shared(key))
+            return;
+        put_text(op::SHORT_BINUNICODE, op::BINUNICODE, op::BINUNICODE8, s);
+        memoize();
+        remember_shared(std::move(key));
+    }
+
+    /// bytes: CPython shares the empty and the one-byte objects.
+    void save_bytes_numpy(std::string_view b) {
+        std::string key;
+        if (b.size() <= 1) {
+            key = "b:" + std::string(b);
+            if (get_shared(key))
+                return;
+        }
+        put_text(op::SHORT_BINBYTES, op::BINBYTES, op::BINBYTES8, b);
+        memoize();
+        if (b.size() <= 1)
+            remember_shared(std::move(key));
+    }
+
+    /// A global as pickle's save_global writes it in protocol 4, memoized.
+    void save_numpy_global(std::string_view module, std::string_view name) {
+        std::string key = "g:" + std::string(module) + "." + std::string(name);
+        if (get_shared(key))
+            return;
+        save_shared_str(module);
+        put_text(op::SHORT_BINUNICODE, op::BINUNICODE, op::BINUNICODE8, name);
+        memoize();
+        put1(op::STACK_GLOBAL);
+        memoize();
+        remember_shared(std::move(key));
+    }
+
+    /// numpy.dtype(spec, False, True) + BUILD (3, order, None, None, None, -1, -1, 0).
+    void save_dtype(const ndarray& a) {
+        const std::string_view t = a.typestr();
+        // numpy's builtin dtypes of native byte order are singletons; others are new objects.
+        const bool native =
+            t[0] == '|' || (t[0] == '<') == (std::endian::native == std::endian::little);
+        std::string key = "d:" + std::string(t);
+        if (native && get_shared(key))
+            return;
+        save_numpy_global("numpy", "dtype");
+        put_text(op::SHORT_BINUNICODE, op::BINUNICODE, op::BINUNICODE8, t.substr(1));
+        memoize();
+        put1(op::NEWFALSE);
+        put1(op::NEWTRUE);
+        put1(op::TUPLE3);
+        memoize();
+        put1(op::REDUCE);
+        memoize();
+        if (native)
+            remember_shared(std::move(key));
+        put1(op::MARK);
+        put_op_u8(op::BININT1, 3);
+        save_shared_str(t.substr(0, 1));
+        put1(op::NONE);
+        put1(op::NONE);
+        put1(op::NONE);
+        save_int(-1);
+        save_int(-1);
+        put_op_u8(op::BININT1, 0);
+        put1(op::TUPLE);
+        memoize();
+        put1(op::BUILD);
+    }
+
+    /// An ndarray as numpy's `__reduce__` writes it in protocol 4 (scalars as
+    /// `numpy.core.multiarray.scalar(dtype, bytes)`, arrays as `_reconstruct` + BUILD).
+    void save_ndarray(const ndarray& a) {
+        if (a.is_scalar()) {
+            save_numpy_global("numpy.core.multiarray", "scalar");
+            save_dtype(a);
+            save_bytes_numpy(a.data());
+            put1(op::TUPLE2);
+            memoize();
+            put1(op::REDUCE);
+            memoize();
+            return;
+        }
+        save_numpy_global("numpy.core.multiarray", "_reconstruct");
+        save_numpy_global("numpy", "ndarray");
+        put_op_u8(op::BININT1, 0);
+        put1(op::TUPLE1);
+        memoize();
+        save_bytes_numpy("b");
+        put1(op::TUPLE3);
+        memoize();
+        put1(op::REDUCE);
+        memoize();
+        put1(op::MARK);
+        put_op_u8(op::BININT1, 1);
+        const auto& shape = a.shape();
+        if (shape.empty()) {
+            put1(op::EMPTY_TUPLE);
+        } else {
+            if (shape.size() > 3)
+                put1(op::MARK);
+            for (std::size_t d : shape) {
+                if (d > static_cast<std::size_t>(INT64_MAX))
+                    throw type_error("cannot pickle an ndarray dimension beyond INT64_MAX");
+                save_int(static_cast<std::int64_t>(d));
+            }
+            put1(shape.size() > 3 ? op::TUPLE
+                                  : static_cast<std::uint8_t>(op::TUPLE1 + shape.size() - 1));
+            memoize();
+        }
+        save_dtype(a);
+        put1(a.memory_order() == ndarray::order::fortran ? op::NEWTRUE : op::NEWFALSE);
+        save_bytes_numpy(a.data());
+        put1(op::TUPLE);
+        memoize();
+        put1(op::BUILD);
+    }
+
+    /// LONG1/LONG4 with the bytes kept (Python's encoding: LONG1 below 256 bytes).
+    void save_big_int(const big_int& b) {
+        const std::string& s = b.bytes_le;
+        if (s.size() < 256) {
+            char* p = room(2 + s.size());
+            p[0] = static_cast<char>(op::LONG1);
+            p[1] = static_cast<char>(s.size());
+            std::memcpy(p + 2, s.data(), s.size());
+        } else {
+            if (s.size() > 0x7fffffffu)
+                throw type_error("cannot pickle an integer of more than 2^31 bytes");
+            char* p = room(5 + s.size());
+            p[0] = static_cast<char>(op::LONG4);
+            store_le<std::uint32_t>(p + 1, static_cast<std::uint32_t>(s.size()));
+            std::memcpy(p + 5, s.data(), s.size());
+        }
+    }
+
     void save_float(double d) {
         char* p = room(9);
         p[0] = static_cast<char>(op::BINFLOAT);
@@ -309,18 +483,18 @@ class writer {
                     throw type_error("cannot pickle a str that is not valid UTF-8: " +
                                      v.repr().substr(0, 80));
                 put_text(op::SHORT_BINUNICODE, op::BINUNICODE, op::BINUNICODE8, s);
-                put1(op::MEMOIZE);
+                memoize();
                 break;
             }
             case value::kind_t::bytes:
                 put_text(op::SHORT_BINBYTES, op::BINBYTES, op::BINBYTES8, v.get_if<bytes>()->data);
-                put1(op::MEMOIZE);
+                memoize();
                 break;
             case value::kind_t::list: {
                 check_depth(depth);
                 const list& l = *v.get_if<list>();
                 put1(op::EMPTY_LIST);
-                put1(op::MEMOIZE);
+                memoize();
                 if (l.size() == 1) {
                     save(l[0], depth + 1);
                     put1(op::APPEND);
@@ -346,14 +520,14 @@ class writer {
                         save(x, depth + 1);
                     put1(op::TUPLE);
                 }
-                put1(op::MEMOIZE);
+                memoize();
                 break;
             }
             case value::kind_t::dict: {
                 check_depth(depth);
                 const dict& d = *v.get_if<dict>();
                 put1(op::EMPTY_DICT);
-                put1(op::MEMOIZE);
+                memoize();
                 const auto& items = d.items();
                 if (items.size() == 1) {
                     save(items[0].first, depth + 1);
@@ -379,7 +553,7 @@ class writer {
                 check_depth(depth);
                 const set& s = *v.get_if<set>();
                 put1(op::EMPTY_SET);
-                put1(op::MEMOIZE);
+                memoize();
                 if (!s.empty())
                     save_items_batched(s, depth, op::ADDITEMS, true);
                 break;
@@ -390,7 +564,7 @@ class writer {
                 for (const value& x : *v.get_if<frozenset>())
                     save(x, depth + 1);
                 put1(op::FROZENSET);
-                put1(op::MEMOIZE);
+                memoize();
                 break;
             }
             case value::kind_t::extension: {
@@ -406,6 +580,12 @@ class writer {
                 put1(op::BINPERSID);
                 break;
             }
+            case value::kind_t::big_integer:
+                save_big_int(*v.get_if<big_int>());
+                break;
+            case value::kind_t::ndarray:
+                save_ndarray(*v.get_if<ndarray>());
+                break;
         }
         boundary();
     }
@@ -416,6 +596,8 @@ class writer {
     std::unique_ptr<char[]> stage_;  // the current frame's opcodes
     std::size_t stage_cap_ = 0;
     std::size_t used_ = 0;
+    std::uint32_t memo_count_ = 0;                 // MEMOIZEs written so far
+    std::map<std::string, std::uint32_t> shared_;  // see get_shared
 };
 
 }  // namespace

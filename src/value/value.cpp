@@ -229,6 +229,29 @@ void repr_text(std::string_view s, bool is_bytes, std::string& out) {
 
 void repr_into(const value& v, std::string& out, std::size_t depth, std::size_t limit);
 
+/// numpy's spelling where it is short: `np.float64(1.5)`, `np.bool_(True)`; arrays by dtype and
+/// shape only (their data can be large): `array(dtype=int32, shape=(2, 3))`.
+void repr_ndarray(const ndarray& a, std::string& out) {
+    if (a.is_scalar()) {
+        out += fmt::format("np.{}(", a.kind() == 'b' ? std::string_view("bool_") : a.dtype_name());
+        const double d = a.element_as_double(0);
+        if (a.kind() == 'b')
+            out += d != 0 ? "True" : "False";
+        else if (a.kind() == 'f')
+            repr_float(d, out);
+        else if (a.kind() == 'c')
+            out += "complex";
+        else
+            out += fmt::format("{}", d);
+        out += ')';
+        return;
+    }
+    out += fmt::format("array(dtype={}, shape=(", a.dtype_name());
+    for (std::size_t i = 0; i < a.ndim(); ++i)
+        out += (i ? ", " : "") + std::to_string(a.shape()[i]);
+    out += a.ndim() == 1 ? ",))" : "))";
+}
+
 void repr_items(const std::vector<value>& items, std::string& out, std::size_t depth,
                 std::size_t limit) {
     for (std::size_t i = 0; i < items.size() && out.size() <= limit; ++i) {
@@ -298,6 +321,10 @@ void repr_into(const value& v, std::string& out, std::size_t depth, std::size_t 
                     out += '}';
                 }
                 out += ')';
+            } else if constexpr (std::is_same_v<T, big_int>) {
+                out += x.to_string();
+            } else if constexpr (std::is_same_v<T, ndarray>) {
+                repr_ndarray(x, out);
             } else {
                 out += "<extension " + demangle(x.type().name()) + ">";
             }
@@ -352,6 +379,10 @@ std::string_view value::type_name() const noexcept {
             return "frozenset";
         case kind_t::extension:
             return "extension";
+        case kind_t::big_integer:
+            return "int";
+        case kind_t::ndarray:
+            return get_if<ndarray>()->python_type_name();
     }
     return "?";
 }
@@ -381,6 +412,21 @@ std::size_t value::hash() const {
                 h = mix64(h ^ x.hash()) + 0x9E3779B9u;
             return h;
         }
+        case kind_t::big_integer: {
+            const big_int& b = *get_if<big_int>();
+            if (b.fits_int64())
+                return hash_int(b.to_int64());  // equal to the int it equals
+            return std::hash<std::string_view>{}(b.bytes_le) ^ 0x243F6A8885A308D3ull;
+        }
+        case kind_t::ndarray: {
+            // numpy scalars are hashable (arrays are not); by dtype and bytes (a scalar equals
+            // only a scalar of the same dtype and bytes here, see operator==).
+            const ndarray& a = *get_if<ndarray>();
+            if (!a.is_scalar())
+                throw type_error("unhashable type: 'numpy.ndarray'");
+            return std::hash<std::string_view>{}(a.data()) ^
+                   std::hash<std::string_view>{}(a.typestr());
+        }
         case kind_t::frozenset: {
             // Order-independent: a sum of mixed element hashes.
             std::size_t h = 0x1F2E3D4Cu;
@@ -400,6 +446,12 @@ bool operator==(const value& a, const value& b) {
             return numeric_equal(a, b);
         if (is_setlike(ka) && is_setlike(kb))
             return contains_all(elements(a), elements(b)) && contains_all(elements(b), elements(a));
+        if (ka == kind_t::big_integer || kb == kind_t::big_integer) {
+            const value& big = ka == kind_t::big_integer ? a : b;
+            const value& other = ka == kind_t::big_integer ? b : a;
+            const big_int& x = *big.get_if<big_int>();
+            return is_numeric(other.kind()) && x.fits_int64() && value(x.to_int64()) == other;
+        }
         return false;
     }
     switch (ka) {
@@ -426,6 +478,10 @@ bool operator==(const value& a, const value& b) {
             return contains_all(elements(a), elements(b)) && contains_all(elements(b), elements(a));
         case kind_t::extension:
             return *a.get_if<extension>() == *b.get_if<extension>();
+        case kind_t::big_integer:
+            return *a.get_if<big_int>() == *b.get_if<big_int>();
+        case kind_t::ndarray:
+            return *a.get_if<ndarray>() == *b.get_if<ndarray>();
     }
     return false;
 }

@@ -5,6 +5,7 @@
 
 #include "async_protocols/s3/s3_options.hpp"
 #include "functionfuse/error.hpp"
+#include "functionfuse/log.hpp"
 #include "functionfuse/storage.hpp"
 #include "functionfuse/sync.hpp"
 
@@ -102,12 +103,61 @@ TEST(S3Config, AddressingAndResolve) {
     }
 }
 
+TEST(S3Config, ThePythonOriginalsLeadingSlashPathIsAccepted) {
+    // The original builds "s3:/" + path, so its users write "/bucket/prefix".
+    auto o = read(R"({"path": "/bucket/a/b", "anonymous": true})");
+    EXPECT_EQ(o.location.bucket, "bucket");
+    EXPECT_EQ(o.location.prefix, "a/b");
+    EXPECT_EQ(read(R"({"path": "/bucket", "anonymous": true})").location.bucket, "bucket");
+}
+
+TEST(S3Config, HarmlessS3fsOptionsAreAcceptedAndLogged) {
+    std::vector<std::string> lines;
+    ff::set_log_sink([&](ff::log_level, std::string_view component, std::string_view message) {
+        lines.push_back(std::string(component) + ": " + std::string(message));
+    });
+    ff::set_log_level(ff::log_level::debug);
+    auto o = read(R"({"path": "b", "s3fs": {"anon": true, "use_ssl": true,
+        "default_block_size": 5242880, "default_fill_cache": false, "default_cache_type": "none",
+        "version_aware": false, "cache_regions": false, "skip_instance_cache": true,
+        "use_listings_cache": false, "max_concurrency": 4,
+        "config_kwargs": {"max_pool_connections": 50, "retries": {"max_attempts": 3}},
+        "endpoint_url": "https://s3.example.com"}})");
+    ff::set_log_level(ff::log_level::warn);  // the default
+    ff::set_log_sink(nullptr);
+    EXPECT_TRUE(o.client.creds.anonymous());
+    EXPECT_TRUE(o.client.use_tls);
+    bool logged = false;
+    for (const auto& l : lines)
+        logged |= l.find("s3.config: options.s3fs.config_kwargs accepted and ignored") == 0;
+    EXPECT_TRUE(logged);
+    // use_ssl=false means plain HTTP where no endpoint URL names a scheme (the AWS default).
+    auto plain = read(R"({"path": "b", "region": "eu-west-1", "s3fs": {"anon": true,
+        "use_ssl": false}})");
+    EXPECT_FALSE(plain.client.use_tls);
+    EXPECT_EQ(plain.client.port, 80);
+    auto tls = read(R"({"path": "b", "s3fs": {"anon": true, "use_ssl": false,
+        "endpoint_url": "https://s3.example.com"}})");
+    EXPECT_TRUE(tls.client.use_tls);
+}
+
 TEST(S3Config, BadConfigsNameTheFieldAndNeverTheSecret) {
     const std::string creds = R"("s3fs": {"key": "AK", "secret": ")" + secret + R"("})";
     const std::vector<std::pair<std::string, std::string>> cases = {
         {R"({)" + creds + "}", "options.path"},
         {R"({"path": "", )" + creds + "}", "options.path"},
-        {R"({"path": "/prefix", )" + creds + "}", "options.path"},
+        {R"({"path": "//prefix", )" + creds + "}", "options.path"},
+        {R"({"path": "b", "s3fs": {"key": "AK", "secret": ")" + secret + R"(", "use_ssl": "no"}})",
+         "options.s3fs.use_ssl"},
+        {R"({"path": "b", "s3fs": {"key": "AK", "secret": ")" + secret +
+             R"(", "default_block_size": "big"}})",
+         "options.s3fs.default_block_size"},
+        {R"({"path": "b", "s3fs": {"key": "AK", "secret": ")" + secret +
+             R"(", "config_kwargs": 1}})",
+         "options.s3fs.config_kwargs"},
+        {R"({"path": "b", "s3fs": {"key": "AK", "secret": ")" + secret +
+             R"(", "s3_additional_kwargs": {"ServerSideEncryption": "AES256"}}})",
+         "options.s3fs.s3_additional_kwargs"},
         {R"({"path": 3, )" + creds + "}", "options.path"},
         {R"({"path": "b", "bogus": 1, )" + creds + "}", "options.bogus"},
         {R"({"path": "b", "s3fs": {"key": "AK", "secret": ")" + secret + R"(", "colour": 1}})",

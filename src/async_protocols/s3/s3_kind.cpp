@@ -9,6 +9,7 @@
 #include "async_protocols/s3/s3_storage.hpp"
 #include "async_protocols/s3/sync_s3_storage.hpp"
 #include "functionfuse/error.hpp"
+#include "log/log.hpp"
 #include "storage/config_reader.hpp"
 #include "storage/storage_kinds.hpp"
 
@@ -31,6 +32,27 @@ struct sourced {
     }
 };
 
+/// s3fs keywords of the Python original that do not change where or how data is stored
+/// (caching, block sizes for reads, botocore client tuning): accepted, type-checked where the
+/// type is fixed, and ignored with a debug log. Anything else under `s3fs` stays an error.
+void accept_harmless_s3fs_options(config_reader& f) {
+    std::vector<std::string_view> ignored;
+    auto note = [&](std::string_view key, bool present) {
+        if (present)
+            ignored.push_back(key);
+    };
+    for (std::string_view key : {"default_fill_cache", "version_aware", "cache_regions",
+                                 "skip_instance_cache", "use_listings_cache"})
+        note(key, f.optional_bool(key).has_value());
+    for (std::string_view key : {"default_block_size", "max_concurrency"})
+        note(key, f.optional_uint(key).has_value());
+    note("default_cache_type", f.optional_string("default_cache_type").has_value());
+    note("config_kwargs", f.optional_object("config_kwargs") != nullptr);
+    for (std::string_view key : ignored)
+        detail::log(log_level::debug, "s3.config",
+                    "options.s3fs.{} accepted and ignored (no effect on this client)", key);
+}
+
 std::uint64_t at_least(const config_reader& r, std::string_view key, std::uint64_t v,
                        std::uint64_t min) {
     if (v < min)
@@ -47,6 +69,7 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
 
     sourced<std::string> key, secret, token, endpoint, region, profile;
     sourced<bool> anonymous;
+    std::optional<bool> use_ssl;
     if (const auto* s3fs = r.optional_object("s3fs")) {
         config_reader f(*s3fs, r.path_of("s3fs"));
         key.take(f.optional_string("key"), f.path_of("key"));
@@ -55,6 +78,8 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
         endpoint.take(f.optional_string("endpoint_url"), f.path_of("endpoint_url"));
         profile.take(f.optional_string("profile"), f.path_of("profile"));
         anonymous.take(f.optional_bool("anon"), f.path_of("anon"));
+        use_ssl = f.optional_bool("use_ssl");
+        accept_harmless_s3fs_options(f);
         if (const auto* kw = f.optional_object("client_kwargs")) {
             config_reader k(*kw, f.path_of("client_kwargs"));
             endpoint.take(k.optional_string("endpoint_url"), k.path_of("endpoint_url"));
@@ -159,6 +184,16 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
     p.host = ep.host;
     p.port = ep.port;
     p.use_tls = ep.use_tls;
+    if (use_ssl && !*use_ssl) {
+        // s3fs (botocore) applies use_ssl=False only where no endpoint URL names a scheme.
+        if (settings.endpoint_url.empty()) {
+            p.use_tls = false;
+            p.port = 80;
+        } else {
+            detail::log(log_level::debug, "s3.config",
+                        "options.s3fs.use_ssl=false ignored: the endpoint URL's scheme decides");
+        }
+    }
     p.region = settings.region;
     p.creds = std::move(settings.creds);
     p.creds_cache = std::move(settings.cache);

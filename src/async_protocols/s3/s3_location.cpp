@@ -21,6 +21,8 @@ void check_segment(std::string_view segment, std::string_view what, const std::s
 s3_location parse_s3_path(std::string_view path, const std::string& field) {
     if (path.starts_with("s3://"))
         path.remove_prefix(5);
+    else if (path.starts_with("/"))
+        path.remove_prefix(1);  // the Python original builds "s3:/" + path: "/bucket/prefix"
     const auto slash = path.find('/');
     s3_location out;
     out.bucket = std::string(path.substr(0, slash));
