@@ -385,6 +385,26 @@ awaitable<value> read_result(codec_env env, std::string workflow, std::string ta
     co_return v;
 }
 
+awaitable<std::vector<stored_reference>> read_references(codec_env env, std::string workflow,
+                                                         std::string task) {
+    const std::string where = env.store->describe(workflow, task);
+    std::optional<std::string> stored = co_await env.store->get(workflow, task);
+    if (!stored)
+        throw not_found(fmt::format("task '{}' of workflow '{}' not found ({})", shown(task),
+                                    shown(workflow), where));
+    auto collect = [&] {
+        std::vector<value> pids;
+        decode(*stored, where, pids);
+        std::vector<stored_reference> refs;
+        for (const auto& pid : pids) {
+            reference r = parse_pid(pid, where);
+            refs.push_back({std::move(r.name), std::move(r.payload)});
+        }
+        return refs;
+    };
+    co_return co_await run_blocking(env.blocking, std::move(collect));
+}
+
 awaitable<bool> result_exists(codec_env env, std::string workflow, std::string task) {
     co_return co_await env.store->exists(std::move(workflow), std::move(task));
 }

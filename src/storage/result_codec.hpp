@@ -58,6 +58,18 @@ boost::asio::awaitable<bool> result_exists(codec_env env, std::string workflow, 
 /// If a referenced serializer is not registered: `invalid_pickle` naming it, nothing removed.
 boost::asio::awaitable<void> remove_result(codec_env env, std::string workflow, std::string task);
 
+/// A persistent id a stored result holds: the serializer's tag and the payload it returned.
+struct stored_reference {
+    std::string serializer;
+    value payload;
+};
+
+/// The persistent ids in the task's stored result (without loading any object), for gc.
+/// `not_found` if the task is absent, `invalid_pickle` if its bytes are corrupt.
+boost::asio::awaitable<std::vector<stored_reference>> read_references(codec_env env,
+                                                                      std::string workflow,
+                                                                      std::string task);
+
 /// The workflow's task names matching the glob `pattern`, sorted.
 boost::asio::awaitable<std::vector<std::string>> list_results(codec_env env, std::string workflow,
                                                               std::string pattern);

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -371,6 +372,36 @@ class zarr_array_store : public array_store {
         const dtype type = arr.type;
         co_return lazy_array(type, std::move(shape), std::move(chunks),
                              std::make_shared<zarr_source>(proto, std::move(arr)));
+    }
+
+    asio::awaitable<std::vector<stored_entry>> list(const protocol& p,
+                                                    std::string workflow) override {
+        auto& proto = as_s3(p);
+        const std::string group = group_prefix(proto, workflow) + "/";
+        // One listing of the group; each array is the keys under `<group><uuid>/`, however
+        // many of them are left (an interrupted removal leaves chunks without `.zarray`).
+        std::vector<stored_entry> objects = co_await proto.list_entries(group);
+        std::map<std::string, stored_entry> arrays;
+        for (auto& o : objects) {
+            const std::string_view rest = std::string_view(o.name).substr(group.size());
+            const auto slash = rest.find('/');
+            if (slash == std::string_view::npos || slash == 0)
+                continue;  // the group's own .zgroup/.zattrs
+            const std::string name(rest.substr(0, slash));
+            auto [it, fresh] = arrays.try_emplace(name);
+            stored_entry& a = it->second;
+            if (fresh) {
+                a.name = name;
+                a.location = "s3://" + proto.bucket() + "/" + group + name + "/";
+            }
+            a.size += o.size;
+            a.modified = std::max(a.modified, o.modified);
+        }
+        std::vector<stored_entry> out;
+        out.reserve(arrays.size());
+        for (auto& [name, a] : arrays)
+            out.push_back(std::move(a));
+        co_return out;
     }
 
     asio::awaitable<void> remove(const protocol& p, std::string workflow,
