@@ -12,6 +12,7 @@
 
 #include "functionfuse/error.hpp"
 #include "functionfuse/storage.hpp"
+#include "log/log.hpp"
 #include "pickle/checksum.hpp"
 #include "pickle/pickle.hpp"
 #include "storage/async_util.hpp"
@@ -266,10 +267,17 @@ awaitable<void> remove_replaced(const codec_env& env, const std::string& workflo
     }
     if (doomed.payloads.empty())
         co_return;
+    std::string failure;
     try {
         co_await remove_objects(env, workflow, doomed.serializers, doomed.payloads);
-    } catch (...) {
+    } catch (const std::exception& e) {
+        failure = e.what();
     }
+    if (!failure.empty())
+        log(log_level::warn, "storage.save",
+            "workflow '{}': the replaced result's out-of-band data was not removed ({}); "
+            "collect_garbage will find it",
+            shown(workflow), failure);
 }
 
 }  // namespace
