@@ -10,6 +10,7 @@ packages=(
   libssl-dev openssl libcurl4-openssl-dev libhdf5-dev hdf5-tools
   xtensor-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libblosc-dev libzstd-dev zlib1g-dev uuid-dev
+  libcli11-dev  # argument parsing of the ffuse command-line tool (tools/ffuse)
   python3 python3-numpy python3-h5py python3-zarr python3-numcodecs python3-boto3
   rclone  # S3 throughput benchmark baseline (scripts/bench_s3.sh)
   radosgw ceph-mon ceph-osd  # Ceph RGW, the production S3 server of the test suite (tests/tools/rgw)

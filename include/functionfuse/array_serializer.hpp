@@ -121,6 +121,11 @@ class array_store {
     /// Deletes the object; missing is not an error.
     virtual boost::asio::awaitable<void> remove(const protocol& proto, std::string workflow,
                                                 std::string name) = 0;
+    /// Every array stored for `workflow` (named by their uuid4), with sizes and modification
+    /// times, for gc and du; arrays still being written may be among them (gc's grace period
+    /// covers them). Default: none.
+    virtual boost::asio::awaitable<std::vector<stored_entry>> list(const protocol& proto,
+                                                                   std::string workflow);
 };
 
 /// The persistent serializer for `chunked_array` (Python's `DaskArraySerializer`).
@@ -156,6 +161,15 @@ class array_serializer : public persistent_serializer {
     /// Deletes the stored array; missing is not an error.
     boost::asio::awaitable<void> remove(const protocols& protos, std::string workflow,
                                         value payload) override;
+
+    /// The arrays stored for `workflow` through the lent protocol's store, by uuid4.
+    boost::asio::awaitable<std::vector<stored_entry>> list_objects(const protocols& protos,
+                                                                   std::string workflow) override;
+    /// The uuid4 of a `("0.0.0", "<uuid4>")` payload; nullopt for anything else.
+    std::optional<std::string> object_name(const value& payload) const override;
+    /// Deletes the array named `name` (a uuid4); missing is not an error.
+    boost::asio::awaitable<void> remove_object(const protocols& protos, std::string workflow,
+                                               std::string name) override;
 
     /// A lazy handle on the array that `pickle` returned `payload` for.
     boost::asio::awaitable<lazy_array> open(const protocols& protos, std::string workflow,

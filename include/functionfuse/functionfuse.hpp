@@ -6,6 +6,7 @@
 #include "functionfuse/array_serializer.hpp"
 #include "functionfuse/error.hpp"
 #include "functionfuse/executor.hpp"
+#include "functionfuse/maintenance.hpp"
 #include "functionfuse/ndarray_xtensor.hpp"
 #include "functionfuse/serializer.hpp"
 #include "functionfuse/storage.hpp"

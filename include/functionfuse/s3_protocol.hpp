@@ -46,6 +46,19 @@ class s3_protocol : public protocol {
     virtual boost::asio::awaitable<std::optional<std::string>> get(std::string key) = 0;
     /// Every key under `prefix` (all pages), sorted.
     virtual boost::asio::awaitable<std::vector<std::string>> list(std::string prefix) = 0;
+    /// Every object under `prefix` (all pages) with its size and modification time; `name`
+    /// is the key. The default lists keys with `list` and leaves sizes and times unknown (0).
+    virtual boost::asio::awaitable<std::vector<stored_entry>> list_entries(std::string prefix) {
+        std::vector<std::string> keys = co_await list(std::move(prefix));
+        std::vector<stored_entry> out;
+        for (auto& k : keys) {
+            stored_entry e;
+            e.location = "s3://" + bucket() + "/" + k;
+            e.name = std::move(k);
+            out.push_back(std::move(e));
+        }
+        co_return out;
+    }
     /// Deletes `keys` (missing keys are not an error).
     virtual boost::asio::awaitable<void> remove(std::vector<std::string> keys) = 0;
     /// How many requests are worth having in flight at once (the connection pool size on the

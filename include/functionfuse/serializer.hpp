@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <typeindex>
@@ -19,6 +20,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "functionfuse/stored_entry.hpp"
 #include "functionfuse/value.hpp"
 
 namespace functionfuse {
@@ -79,6 +81,21 @@ class persistent_serializer {
     /// Deletes the object that `pickle` returned `payload` for. Missing data is not an error.
     virtual boost::asio::awaitable<void> remove(const protocols& protos, std::string workflow,
                                                 value payload) = 0;
+
+    // Maintenance (gc, du). A serializer that does not override these stores nothing gc can
+    // see: its objects are never reported, nor deleted.
+
+    /// Every object this serializer has stored for `workflow`, named as `object_name` names
+    /// them, with sizes and modification times. Default: none.
+    virtual boost::asio::awaitable<std::vector<stored_entry>> list_objects(const protocols& protos,
+                                                                           std::string workflow);
+    /// The name of the object that `pickle` returned `payload` for, as `list_objects` names
+    /// it; nullopt if the payload is not one of this serializer's (default: nullopt).
+    virtual std::optional<std::string> object_name(const value& payload) const;
+    /// Deletes the object `list_objects` named `name`; missing is not an error. Default: does
+    /// nothing.
+    virtual boost::asio::awaitable<void> remove_object(const protocols& protos,
+                                                       std::string workflow, std::string name);
 };
 
 /// The persistent serializers registered with one storage, looked up by `serializer_class`

@@ -53,7 +53,10 @@ class storage {
     virtual boost::asio::awaitable<void> new_workflow(std::string workflow) = 0;
     /// Saves `result` as task `task` of `workflow`, atomically: a concurrent or later reader
     /// sees the previous result or this one, never a mix. Objects handled by registered
-    /// persistent serializers are stored first; the task's pickle is published last.
+    /// persistent serializers are stored first; the task's pickle is published next; then the
+    /// out-of-band data of the result it replaced is removed (so re-running a workflow does
+    /// not accumulate arrays). A reader racing the save gets the old value, the new one, or
+    /// `not_found` (the old value's arrays removed under it) — never a partial array.
     virtual boost::asio::awaitable<void> save(std::string workflow, std::string task,
                                               value result) = 0;
     /// Reads a task's result. Throws `not_found` if absent, `invalid_pickle` if corrupted or if

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "async_protocols/s3/zarr_array_store.hpp"
 #include "async_protocols/file/hdf5_array_store.hpp"
+#include "async_protocols/s3/zarr_array_store.hpp"
 
 namespace functionfuse {
 
@@ -13,7 +13,7 @@ namespace {
 /// The object name from a payload `("0.0.0", "<name>")`. The name becomes a path component,
 /// so anything but a plain file name is refused: a crafted pickle must not make `remove`
 /// delete files outside bigdata/.
-std::string object_name(const value& payload) {
+std::string payload_name(const value& payload) {
     const std::vector<value>* items = nullptr;
     if (auto* t = payload.get_if<tuple>())
         items = t;
@@ -84,7 +84,7 @@ boost::asio::awaitable<value> array_serializer::pickle(const protocols& protos,
 
 boost::asio::awaitable<value> array_serializer::unpickle(const protocols& protos,
                                                          std::string workflow, value payload) {
-    std::string name = object_name(payload);
+    std::string name = payload_name(payload);
     auto [proto, store] = select(protos);
     value out;
     if (opts_.lazy) {
@@ -99,17 +99,43 @@ boost::asio::awaitable<value> array_serializer::unpickle(const protocols& protos
 
 boost::asio::awaitable<void> array_serializer::remove(const protocols& protos, std::string workflow,
                                                       value payload) {
-    std::string name = object_name(payload);
+    std::string name = payload_name(payload);
     auto [proto, store] = select(protos);
     co_await store->remove(*proto, std::move(workflow), name);
 }
 
 boost::asio::awaitable<lazy_array> array_serializer::open(const protocols& protos,
                                                           std::string workflow, value payload) {
-    std::string name = object_name(payload);
+    std::string name = payload_name(payload);
     auto [proto, store] = select(protos);
     lazy_array handle = co_await store->open(*proto, std::move(workflow), name);
     co_return handle;
+}
+
+std::optional<std::string> array_serializer::object_name(const value& payload) const {
+    try {
+        return payload_name(payload);
+    } catch (const invalid_pickle&) {
+        return std::nullopt;
+    }
+}
+
+boost::asio::awaitable<std::vector<stored_entry>> array_serializer::list_objects(
+    const protocols& protos, std::string workflow) {
+    auto [proto, store] = select(protos);
+    co_return co_await store->list(*proto, std::move(workflow));
+}
+
+boost::asio::awaitable<void> array_serializer::remove_object(const protocols& protos,
+                                                             std::string workflow,
+                                                             std::string name) {
+    // The same checks as a payload read from a pickle: a plain name only.
+    value payload(tuple{std::string(version), std::move(name)});
+    co_await remove(protos, std::move(workflow), std::move(payload));
+}
+
+boost::asio::awaitable<std::vector<stored_entry>> array_store::list(const protocol&, std::string) {
+    co_return std::vector<stored_entry>{};
 }
 
 }  // namespace functionfuse

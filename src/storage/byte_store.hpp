@@ -17,8 +17,22 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "functionfuse/serializer.hpp"
+#include "functionfuse/stored_entry.hpp"
 
 namespace functionfuse::detail {
+
+/// Something a killed or failed writer left behind, for gc: a temporary file (file kind) or a
+/// multipart upload that was never completed nor aborted (S3).
+struct leftover {
+    /// name (file name or upload key), location (path or `s3://` URL), size, modified.
+    stored_entry entry;
+    /// The workflow it lies in, or empty when it lies elsewhere under the store's root.
+    std::string workflow;
+    /// What `remove_leftover` deletes: the file's path, or the upload's key.
+    std::string key;
+    /// S3: the upload's id.
+    std::string upload_id;
+};
 
 class byte_store {
   public:
@@ -43,6 +57,18 @@ class byte_store {
     virtual boost::asio::awaitable<void> remove(std::string workflow, std::string task) = 0;
     /// Deletes the workflow and everything under it (bigdata too); missing is not an error.
     virtual boost::asio::awaitable<void> remove_workflow(std::string workflow) = 0;
+
+    // Maintenance (ls, du, gc); async stores implement these, a store that does not throws
+    // `error` saying so.
+
+    /// The workflows in the store (the names of its top-level folders), in any order.
+    virtual boost::asio::awaitable<std::vector<std::string>> list_workflows();
+    /// The workflow's stored tasks (as `list`) with size, location and modification time.
+    virtual boost::asio::awaitable<std::vector<stored_entry>> stat_tasks(std::string workflow);
+    /// Every leftover under the store's root, of any age.
+    virtual boost::asio::awaitable<std::vector<leftover>> list_leftovers();
+    /// Deletes one leftover (a file, or aborts an upload); missing is not an error.
+    virtual boost::asio::awaitable<void> remove_leftover(leftover l);
 
     /// Throws `invalid_name` for task names this kind reserves (file kind: `bigdata` and
     /// its temporary-file prefix). Called after the generic plain-name check, before any I/O.

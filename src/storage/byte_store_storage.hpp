@@ -31,9 +31,12 @@ class byte_store_storage : public storage {
     const protocols& lent_protocols() const override { return store_->lent_protocols(); }
 
     const std::shared_ptr<shared_executor>& executor() const noexcept { return executor_; }
+    /// What maintenance (src/maintenance) works with: the byte store and a codec environment
+    /// with the serializers registered now.
+    const std::shared_ptr<byte_store>& store() const noexcept { return store_; }
+    codec_env env() const;
 
   private:
-    codec_env env() const;
     void check_task(std::string_view task) const;
     /// Runs `op` on the io context; the caller resumes on its own executor.
     template <class T>

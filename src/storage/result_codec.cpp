@@ -12,6 +12,7 @@
 
 #include "functionfuse/error.hpp"
 #include "functionfuse/storage.hpp"
+#include "log/log.hpp"
 #include "pickle/checksum.hpp"
 #include "pickle/pickle.hpp"
 #include "storage/async_util.hpp"
@@ -208,6 +209,77 @@ awaitable<void> remove_objects(const codec_env& env, const std::string& workflow
     rethrow_first(co_await gather(std::move(ops)));
 }
 
+/// The out-of-band objects a stored result references, read back for removal once it has been
+/// replaced: each with the serializer that removes it.
+struct references {
+    std::vector<const entry*> serializers;
+    std::vector<value> payloads;
+};
+
+/// The references of the result stored for the task now, or none when there is none, it is
+/// unreadable (corrupt: what it referenced cannot be known; gc finds it), or it names a
+/// serializer that is not registered (nothing can remove those objects here; gc reports them).
+awaitable<references> current_references(const codec_env& env, const std::string& workflow,
+                                         const std::string& task) {
+    references refs;
+    if (env.serializers->entries().empty())
+        co_return refs;  // nothing could remove them; saves without serializers stay one write
+    std::optional<std::string> stored = co_await env.store->get(workflow, task);
+    if (!stored)
+        co_return refs;
+    const std::string where = env.store->describe(workflow, task);
+    auto collect = [&] {
+        std::vector<value> pids;
+        try {
+            decode(*stored, where, pids);
+        } catch (const invalid_pickle&) {
+            return;
+        }
+        for (const auto& pid : pids) {
+            try {
+                reference ref = parse_pid(pid, where);
+                const entry* s = env.serializers->by_name(ref.name);
+                if (!s)
+                    continue;
+                refs.serializers.push_back(s);
+                refs.payloads.push_back(std::move(ref.payload));
+            } catch (const invalid_pickle&) {
+            }
+        }
+    };
+    // A named lambda: GCC 12 coroutine rule, CONTRIBUTING.md.
+    co_await run_blocking(env.blocking, std::move(collect));
+    co_return refs;
+}
+
+/// Removes what the replaced result referenced, after the new one was published. The save has
+/// succeeded by then, so a failure here is not the caller's: what is left is out-of-band data
+/// that no task references, which `collect_garbage` finds.
+awaitable<void> remove_replaced(const codec_env& env, const std::string& workflow,
+                                const references& old, const std::vector<value>& kept) {
+    references doomed;
+    for (std::size_t i = 0; i < old.payloads.size(); ++i) {
+        // A payload the new result still references (a serializer that deduplicates) stays.
+        if (std::find(kept.begin(), kept.end(), old.payloads[i]) != kept.end())
+            continue;
+        doomed.serializers.push_back(old.serializers[i]);
+        doomed.payloads.push_back(old.payloads[i]);
+    }
+    if (doomed.payloads.empty())
+        co_return;
+    std::string failure;
+    try {
+        co_await remove_objects(env, workflow, doomed.serializers, doomed.payloads);
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty())
+        log(log_level::warn, "storage.save",
+            "workflow '{}': the replaced result's out-of-band data was not removed ({}); "
+            "collect_garbage will find it",
+            shown(workflow), failure);
+}
+
 }  // namespace
 
 awaitable<void> save_result(codec_env env, std::string workflow, std::string task,
@@ -227,8 +299,10 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
     });
     if (prep.bytes) {
         result.reset();  // the caller's value may be large; hold only the bytes from here
-        co_await env.store->put_atomic(std::move(workflow), std::move(task),
-                                       std::move(*prep.bytes));
+        const references old = co_await current_references(env, workflow, task);
+        co_await env.store->put_atomic(workflow, task, std::move(*prep.bytes));
+        const std::vector<value> none;
+        co_await remove_replaced(env, workflow, old, none);
         co_return;
     }
     const std::vector<found_object>& found = prep.found;
@@ -263,7 +337,12 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
     }
 
     std::exception_ptr failed;
+    references old;
     try {
+        // Read what the task references now as late as possible, just before it is replaced:
+        // the window in which a concurrent save of the same task can slip in (and leave its
+        // objects to gc) stays one request wide.
+        old = co_await current_references(env, workflow, task);
         pid_map pids;
         for (std::size_t i = 0; i < found.size(); ++i)
             pids.emplace(found[i].object.get(),
@@ -282,6 +361,7 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
         }
         std::rethrow_exception(failed);
     }
+    co_await remove_replaced(env, workflow, old, payloads);
 }
 
 awaitable<value> read_result(codec_env env, std::string workflow, std::string task) {
@@ -311,6 +391,26 @@ awaitable<value> read_result(codec_env env, std::string workflow, std::string ta
         objects.push_back(std::move(o.result));
     substitute(v, objects);
     co_return v;
+}
+
+awaitable<std::vector<stored_reference>> read_references(codec_env env, std::string workflow,
+                                                         std::string task) {
+    const std::string where = env.store->describe(workflow, task);
+    std::optional<std::string> stored = co_await env.store->get(workflow, task);
+    if (!stored)
+        throw not_found(fmt::format("task '{}' of workflow '{}' not found ({})", shown(task),
+                                    shown(workflow), where));
+    auto collect = [&] {
+        std::vector<value> pids;
+        decode(*stored, where, pids);
+        std::vector<stored_reference> refs;
+        for (const auto& pid : pids) {
+            reference r = parse_pid(pid, where);
+            refs.push_back({std::move(r.name), std::move(r.payload)});
+        }
+        return refs;
+    };
+    co_return co_await run_blocking(env.blocking, std::move(collect));
 }
 
 awaitable<bool> result_exists(codec_env env, std::string workflow, std::string task) {

@@ -4,7 +4,8 @@
 //
 //   save:   walk the value for extension objects -> each to its persistent serializer's
 //           `pickle` (concurrently) -> pickle the value with BINPERSID over (name, payload)
-//           -> append SHA-1 -> `byte_store::put_atomic`.
+//           -> append SHA-1 -> read the references of the result being replaced ->
+//           `byte_store::put_atomic` -> serializer `remove` for each replaced reference.
 //   read:   `byte_store::get` -> verify SHA-1 -> unpickle, recording persistent ids -> each to
 //           its serializer's `unpickle` by name (concurrently) -> substitute.
 //   remove: unpickle only to collect persistent ids -> serializer `remove` for each ->
@@ -37,7 +38,11 @@ struct codec_env {
 
 /// Saves `result` as the task. An extension object with no registered serializer is a
 /// `type_error` naming its type, raised before anything is written. If publishing fails after
-/// serializers stored objects, those objects are removed again (best effort).
+/// serializers stored objects, those objects are removed again (best effort). Once the new
+/// result is published, the out-of-band objects the replaced result referenced are removed
+/// (best effort: a failure there leaves unreferenced objects for `collect_garbage`, never a
+/// failed save). Two saves of one task racing each other can leave the loser's objects
+/// unreferenced; gc finds those too.
 boost::asio::awaitable<void> save_result(codec_env env, std::string workflow, std::string task,
                                          std::shared_ptr<const value> result);
 
@@ -52,6 +57,18 @@ boost::asio::awaitable<bool> result_exists(codec_env env, std::string workflow, 
 /// error. A task whose bytes are corrupt (its references are unreadable) is removed anyway.
 /// If a referenced serializer is not registered: `invalid_pickle` naming it, nothing removed.
 boost::asio::awaitable<void> remove_result(codec_env env, std::string workflow, std::string task);
+
+/// A persistent id a stored result holds: the serializer's tag and the payload it returned.
+struct stored_reference {
+    std::string serializer;
+    value payload;
+};
+
+/// The persistent ids in the task's stored result (without loading any object), for gc.
+/// `not_found` if the task is absent, `invalid_pickle` if its bytes are corrupt.
+boost::asio::awaitable<std::vector<stored_reference>> read_references(codec_env env,
+                                                                      std::string workflow,
+                                                                      std::string task);
 
 /// The workflow's task names matching the glob `pattern`, sorted.
 boost::asio::awaitable<std::vector<std::string>> list_results(codec_env env, std::string workflow,

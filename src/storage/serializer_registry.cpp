@@ -21,6 +21,20 @@ const serializer_registry::entry* serializer_registry::table::by_name(
     return nullptr;
 }
 
+boost::asio::awaitable<std::vector<stored_entry>> persistent_serializer::list_objects(
+    const protocols&, std::string) {
+    co_return std::vector<stored_entry>{};
+}
+
+std::optional<std::string> persistent_serializer::object_name(const value&) const {
+    return std::nullopt;
+}
+
+boost::asio::awaitable<void> persistent_serializer::remove_object(const protocols&, std::string,
+                                                                  std::string) {
+    co_return;
+}
+
 serializer_registry::serializer_registry() : table_(std::make_shared<const table>()) {}
 
 void serializer_registry::add(std::vector<std::shared_ptr<persistent_serializer>> serializers) {

@@ -85,3 +85,61 @@ TEST(DeleteBatches, AtMostAThousandKeysEachWithContentMd5) {
     EXPECT_EQ(listed, keys.size());
     EXPECT_TRUE(s3::delete_batches({}).empty());
 }
+
+namespace {
+
+/// A ListMultipartUploadsResult page as AWS documents it (keys url-encoded on request).
+std::string uploads_page(const std::string& key, bool truncated, const std::string& next_key,
+                         const std::string& next_id) {
+    std::string xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListMultipartUploadsResult "
+        "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>b</Bucket>"
+        "<EncodingType>url</EncodingType><Upload><Key>" +
+        key + "</Key><UploadId>id-" + key +
+        "</UploadId><Initiated>2010-11-10T20:48:33.000Z</Initiated></Upload>";
+    xml += std::string("<IsTruncated>") + (truncated ? "true" : "false") + "</IsTruncated>";
+    if (!next_key.empty())
+        xml += "<NextKeyMarker>" + next_key + "</NextKeyMarker>";
+    if (!next_id.empty())
+        xml += "<NextUploadIdMarker>" + next_id + "</NextUploadIdMarker>";
+    return xml + "</ListMultipartUploadsResult>";
+}
+
+}  // namespace
+
+TEST(ListUploadsPager, FollowsMarkersDecodesKeysAndGathersEveryPage) {
+    s3::list_uploads_pager pager("root/");
+    EXPECT_EQ(value_of(pager.query(), "uploads"), "");
+    EXPECT_EQ(value_of(pager.query(), "prefix"), "root/");
+    EXPECT_EQ(value_of(pager.query(), "key-marker"), "<absent>");
+    pager.take(uploads_page("root/a%20b", true, "root/a%20b", "m1"), 200, "");
+    EXPECT_FALSE(pager.done());
+    EXPECT_EQ(value_of(pager.query(), "key-marker"), "root/a b");
+    EXPECT_EQ(value_of(pager.query(), "upload-id-marker"), "m1");
+    pager.take(uploads_page("root/c", false, "", ""), 200, "");
+    EXPECT_TRUE(pager.done());
+    const auto all = pager.take_result();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].key, "root/a b");
+    EXPECT_EQ(all[0].upload_id, "id-root/a%20b");
+    EXPECT_EQ(all[1].initiated, "2010-11-10T20:48:33.000Z");
+}
+
+TEST(ListUploadsPager, RefusesATruncatedPageThatWouldPageForever) {
+    s3::list_uploads_pager pager("");
+    pager.take(uploads_page("a", true, "a", "m1"), 200, "");
+    EXPECT_THROW(pager.take(uploads_page("a", true, "a", "m1"), 200, "rid"),
+                 functionfuse::s3_error);
+    s3::list_uploads_pager no_markers("");
+    EXPECT_THROW(no_markers.take(uploads_page("a", true, "", ""), 200, "rid"),
+                 functionfuse::s3_error);
+}
+
+TEST(Iso8601, ParsesListingTimestampsAndRefusesOthers) {
+    EXPECT_EQ(s3::parse_iso8601_utc("1970-01-01T00:00:00.000Z"), 0);
+    EXPECT_EQ(s3::parse_iso8601_utc("2010-11-10T20:48:33.000Z"), 1289422113);
+    EXPECT_EQ(s3::parse_iso8601_utc("2000-02-29T12:00:00Z"), 951825600);
+    EXPECT_FALSE(s3::parse_iso8601_utc("Wed, 10 Nov 2010 20:48:33 GMT"));
+    EXPECT_FALSE(s3::parse_iso8601_utc("2010-13-10T20:48:33Z"));
+    EXPECT_FALSE(s3::parse_iso8601_utc(""));
+}

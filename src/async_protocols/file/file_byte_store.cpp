@@ -257,4 +257,93 @@ awaitable<void> file_byte_store::remove_workflow(std::string workflow) {
     });
 }
 
+std::vector<directory_entry> list_directory(const fs::path& dir) {
+    std::vector<directory_entry> out;
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    if (ec) {
+        if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory)
+            return out;
+        throw io_error(fmt::format("cannot list '{}': {}", shown(dir.string()), ec.message()));
+    }
+    for (const auto& e : it) {
+        struct stat st {};
+        if (::lstat(e.path().c_str(), &st) != 0)
+            continue;  // removed since it was listed
+        directory_entry d;
+        d.entry.name = e.path().filename().string();
+        d.entry.location = e.path().string();
+        d.entry.size = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+        d.entry.modified = std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::seconds(st.st_mtim.tv_sec) +
+                std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+        d.is_directory = S_ISDIR(st.st_mode);
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+awaitable<std::vector<std::string>> file_byte_store::list_workflows() {
+    auto scan = [&] {
+        std::vector<std::string> names;
+        for (auto& d : list_directory(root_))
+            if (d.is_directory && !d.entry.name.starts_with('.'))
+                names.push_back(std::move(d.entry.name));
+        return names;
+    };
+    co_return co_await run_blocking(blocking_, std::move(scan));
+}
+
+awaitable<std::vector<stored_entry>> file_byte_store::stat_tasks(std::string workflow) {
+    // The same selection as `list`: regular files that are not temporaries.
+    auto scan = [&] {
+        std::vector<stored_entry> tasks;
+        for (auto& d : list_directory(root_ / workflow)) {
+            struct stat st {};
+            if (d.is_directory || d.entry.name.starts_with(temp_prefix) ||
+                ::lstat(d.entry.location.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+                continue;
+            tasks.push_back(std::move(d.entry));
+        }
+        return tasks;
+    };
+    co_return co_await run_blocking(blocking_, std::move(scan));
+}
+
+awaitable<std::vector<leftover>> file_byte_store::list_leftovers() {
+    auto scan = [&] {
+        std::vector<leftover> found;
+        for (auto& wf : list_directory(root_)) {
+            if (!wf.is_directory || wf.entry.name.starts_with('.'))
+                continue;
+            for (const fs::path dir : {root_ / wf.entry.name, root_ / wf.entry.name / "bigdata"})
+                for (auto& d : list_directory(dir))
+                    if (!d.is_directory && d.entry.name.starts_with(temp_prefix)) {
+                        leftover l;
+                        l.key = d.entry.location;
+                        l.entry = std::move(d.entry);
+                        l.workflow = wf.entry.name;
+                        found.push_back(std::move(l));
+                    }
+        }
+        return found;
+    };
+    co_return co_await run_blocking(blocking_, std::move(scan));
+}
+
+awaitable<void> file_byte_store::remove_leftover(leftover l) {
+    auto unlink = [&] {
+        // Only what list_leftovers reports: a temporary file inside this store.
+        const fs::path path(l.key);
+        if (!path.filename().string().starts_with(temp_prefix) ||
+            path.lexically_relative(root_).string().starts_with(".."))
+            throw io_error(fmt::format("refusing to remove '{}': not a temporary file of '{}'",
+                                       shown(l.key), shown(root_.string())));
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+            throw_errno("cannot remove", path, errno);
+    };
+    co_await run_blocking(blocking_, std::move(unlink));
+}
+
 }  // namespace functionfuse::detail

@@ -8,6 +8,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "functionfuse/stored_entry.hpp"
 #include "storage/byte_store.hpp"
 
 namespace functionfuse::detail {
@@ -31,6 +32,17 @@ inline constexpr int temp_name_attempts = 100;
 std::filesystem::path write_temp_file(const std::filesystem::path& dir, std::string_view bytes,
                                       bool durable, const std::function<std::string()>& next_name);
 
+/// One entry of a directory with its size and modification time (from lstat).
+struct directory_entry {
+    stored_entry entry;  ///< name, location (the path), size, mtime
+    bool is_directory = false;
+};
+
+/// The entries of `dir` (not recursive), in no particular order; symbolic links are reported
+/// as what they are (never followed). A missing directory has none. Blocking. Throws
+/// `io_error` naming `dir` for other failures.
+std::vector<directory_entry> list_directory(const std::filesystem::path& dir);
+
 class file_byte_store final : public byte_store {
   public:
     /// `root` is made absolute; every file-system call runs on `blocking`. With `fsync`, a
@@ -46,6 +58,12 @@ class file_byte_store final : public byte_store {
     boost::asio::awaitable<std::vector<std::string>> list(std::string workflow) override;
     boost::asio::awaitable<void> remove(std::string workflow, std::string task) override;
     boost::asio::awaitable<void> remove_workflow(std::string workflow) override;
+    /// Directories of the root, except hidden ones (names starting with '.').
+    boost::asio::awaitable<std::vector<std::string>> list_workflows() override;
+    boost::asio::awaitable<std::vector<stored_entry>> stat_tasks(std::string workflow) override;
+    /// `.tmp-*` files in every workflow folder and its `bigdata/`.
+    boost::asio::awaitable<std::vector<leftover>> list_leftovers() override;
+    boost::asio::awaitable<void> remove_leftover(leftover l) override;
     void check_task_name(std::string_view task) const override;
     std::string describe(std::string_view workflow, std::string_view task) const override;
     const protocols& lent_protocols() const override { return protocols_; }

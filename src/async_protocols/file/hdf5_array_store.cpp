@@ -210,6 +210,21 @@ class hdf5_array_store : public array_store {
         });
     }
 
+    asio::awaitable<std::vector<stored_entry>> list(const protocol& p,
+                                                    std::string workflow) override {
+        const auto& proto = as_file(p);
+        const fs::path dir = proto.bigdata_dir(workflow);
+        // Files only, never the temporaries of writes in progress (gc reports those apart).
+        auto scan = [&] {
+            std::vector<stored_entry> out;
+            for (auto& e : detail::list_directory(dir))
+                if (!e.is_directory && !e.entry.name.starts_with(detail::temp_prefix))
+                    out.push_back(std::move(e.entry));
+            return out;
+        };
+        co_return co_await run_blocking(proto.blocking(), std::move(scan));
+    }
+
   private:
     static asio::awaitable<void> write_file(asio::any_io_executor ex, const fs::path& tmp,
                                             const chunked_array& a, const array_options& opts,

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "functionfuse/error.hpp"
 #include "async_protocols/s3/s3_client_protocol.hpp"
+#include "functionfuse/error.hpp"
 
 namespace functionfuse::detail {
 
@@ -102,6 +102,71 @@ asio::awaitable<void> s3_byte_store::remove_workflow(std::string workflow) {
     }
     if (!keys.empty())
         co_await s3_delete_keys(*client_, location_.bucket, keys);
+}
+
+asio::awaitable<std::vector<std::string>> s3_byte_store::list_workflows() {
+    const std::string root = location_.prefix.empty() ? std::string() : location_.prefix + "/";
+    std::vector<std::string> names;
+    try {
+        s3::list_result r = co_await client_->list_objects_v2(location_.bucket, root, "/");
+        for (auto& p : r.common_prefixes)
+            if (p.size() > root.size() + 1 && p.starts_with(root) && p.back() == '/')
+                names.push_back(p.substr(root.size(), p.size() - root.size() - 1));
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
+    co_return names;
+}
+
+asio::awaitable<std::vector<stored_entry>> s3_byte_store::stat_tasks(std::string workflow) {
+    const std::string prefix = location_.workflow_prefix(workflow);
+    std::vector<stored_entry> tasks;
+    try {
+        s3::list_result r = co_await client_->list_objects_v2(location_.bucket, prefix, "/");
+        for (auto& o : r.objects) {
+            if (o.key.size() <= prefix.size() || !o.key.starts_with(prefix))
+                continue;  // a "directory marker", as in `list`
+            stored_entry e;
+            e.name = o.key.substr(prefix.size());
+            e.location = location_.url(o.key);
+            e.size = o.size;
+            e.modified = s3_time(o.last_modified);
+            tasks.push_back(std::move(e));
+        }
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
+    co_return tasks;
+}
+
+asio::awaitable<std::vector<leftover>> s3_byte_store::list_leftovers() {
+    const std::string root = location_.prefix.empty() ? std::string() : location_.prefix + "/";
+    std::vector<leftover> found;
+    try {
+        auto uploads = co_await client_->list_multipart_uploads(location_.bucket, root);
+        for (auto& u : uploads) {
+            leftover l;
+            l.entry.name = u.key;
+            l.entry.location = location_.url(u.key) + " (upload " + u.upload_id + ")";
+            l.entry.modified = s3_time(u.initiated);
+            const std::string rest = u.key.substr(std::min(root.size(), u.key.size()));
+            l.workflow = rest.find('/') == std::string::npos ? "" : rest.substr(0, rest.find('/'));
+            l.key = std::move(u.key);
+            l.upload_id = std::move(u.upload_id);
+            found.push_back(std::move(l));
+        }
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
+    co_return found;
+}
+
+asio::awaitable<void> s3_byte_store::remove_leftover(leftover l) {
+    try {
+        co_await client_->abort_multipart_upload(location_.bucket, l.key, l.upload_id);
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
 }
 
 }  // namespace functionfuse::detail

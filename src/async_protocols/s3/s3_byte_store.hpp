@@ -7,8 +7,8 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "async_protocols/s3/beast/client.hpp"
-#include "storage/byte_store.hpp"
 #include "async_protocols/s3/s3_location.hpp"
+#include "storage/byte_store.hpp"
 
 namespace functionfuse::detail {
 
@@ -40,6 +40,14 @@ class s3_byte_store final : public byte_store {
     boost::asio::awaitable<void> remove(std::string workflow, std::string task) override;
     /// Lists everything under `<prefix>/<workflow>/` and deletes it with DeleteObjects.
     boost::asio::awaitable<void> remove_workflow(std::string workflow) override;
+    /// ListObjectsV2 of the root prefix with delimiter '/': its "folders".
+    boost::asio::awaitable<std::vector<std::string>> list_workflows() override;
+    boost::asio::awaitable<std::vector<stored_entry>> stat_tasks(std::string workflow) override;
+    /// ListMultipartUploads under the root prefix (S3 keeps no other leftovers: a PUT is
+    /// atomic). Servers that do not implement it (s3rver) answer `s3_error` NotImplemented.
+    boost::asio::awaitable<std::vector<leftover>> list_leftovers() override;
+    /// AbortMultipartUpload.
+    boost::asio::awaitable<void> remove_leftover(leftover l) override;
     void check_task_name(std::string_view task) const override { check_s3_task_name(task); }
     std::string describe(std::string_view workflow, std::string_view task) const override {
         return location_.url(location_.task_key(workflow, task));

@@ -3,6 +3,8 @@
 // compressing a chunk) without touching the connection pool from a pool thread.
 #include "async_protocols/s3/s3_client_protocol.hpp"
 
+#include "async_protocols/s3/core/operations.hpp"
+
 #include <algorithm>
 
 #include <boost/asio/co_spawn.hpp>
@@ -159,6 +161,36 @@ asio::awaitable<void> s3_client_protocol::remove(std::vector<std::string> keys) 
             co_await s3_delete_keys(*client_, location_.bucket, keys);
         },
         asio::use_awaitable);
+}
+
+asio::awaitable<std::vector<stored_entry>> s3_client_protocol::list_entries(std::string prefix) {
+    co_return co_await asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<std::vector<stored_entry>> {
+            std::vector<stored_entry> out;
+            try {
+                s3::list_result r =
+                    co_await client_->list_objects_v2(location_.bucket, prefix, std::string_view());
+                out.reserve(r.objects.size());
+                for (auto& o : r.objects) {
+                    stored_entry e;
+                    e.location = location_.url(o.key);
+                    e.name = std::move(o.key);
+                    e.size = o.size;
+                    e.modified = s3_time(o.last_modified);
+                    out.push_back(std::move(e));
+                }
+            } catch (...) {
+                rethrow_naming_bucket(location_.bucket);
+            }
+            co_return out;
+        },
+        asio::use_awaitable);
+}
+
+std::chrono::system_clock::time_point s3_time(std::string_view iso8601) {
+    const auto seconds = s3::parse_iso8601_utc(iso8601);
+    return std::chrono::system_clock::time_point(std::chrono::seconds(seconds.value_or(0)));
 }
 
 }  // namespace functionfuse::detail

@@ -3,13 +3,14 @@
 // Every request runs on the client's io context (co_spawn), whatever executor the serializer
 // awaits from, and resumes the serializer on its own executor.
 
+#include <chrono>
 #include <memory>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include "async_protocols/s3/beast/client.hpp"
-#include "functionfuse/s3_protocol.hpp"
 #include "async_protocols/s3/s3_location.hpp"
+#include "functionfuse/s3_protocol.hpp"
 
 namespace functionfuse::detail {
 
@@ -30,6 +31,7 @@ class s3_client_protocol final : public s3_protocol {
     boost::asio::awaitable<std::optional<std::string>> get(std::string key) override;
     boost::asio::awaitable<std::vector<std::string>> list(std::string prefix) override;
     boost::asio::awaitable<void> remove(std::vector<std::string> keys) override;
+    boost::asio::awaitable<std::vector<stored_entry>> list_entries(std::string prefix) override;
     std::size_t max_concurrency() const noexcept override;
     const boost::asio::any_io_executor& blocking() const noexcept override { return blocking_; }
 
@@ -39,6 +41,9 @@ class s3_client_protocol final : public s3_protocol {
     boost::asio::any_io_executor io_;
     boost::asio::any_io_executor blocking_;
 };
+
+/// An S3 listing's timestamp (ISO 8601 UTC) as a time point; the epoch if it is not one.
+std::chrono::system_clock::time_point s3_time(std::string_view iso8601);
 
 /// Throws the first of `failures` (from DeleteObjects) as an `s3_error`; nothing if empty.
 void throw_delete_failures(const std::vector<s3::delete_failure>& failures);

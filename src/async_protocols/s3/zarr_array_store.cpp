@@ -15,13 +15,22 @@
 //
 // Reads: `.zarray`, then the chunks (all of them, or those a region touches) with the same
 // bounded workers; decoding runs on the blocking executor; a missing chunk reads as the fill
-// value, as in zarr.
+// value, as in zarr (zarr-python omits chunks that hold only the fill value).
+//
+// Removal versus readers: `remove` deletes `.zarray` first and only then the chunks. So a chunk
+// can only be missing because the array was removed if `.zarray` was already gone when the
+// chunk was asked for. A read that met a missing chunk therefore asks for `.zarray` once more
+// after its last chunk: still there, the missing chunks were never written (fill value, as
+// zarr); gone, the array was removed under the reader, which gets `not_found` instead of an
+// array silently filled with the fill value. Object names are fresh uuid4s, never reused, so a
+// `.zarray` cannot come back.
 #include "async_protocols/s3/zarr_array_store.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -197,13 +206,16 @@ asio::awaitable<opened_array> open_array(s3_protocol& proto, std::string prefix)
 }
 
 /// Fetches chunk `idx` and hands its decoded bytes (the fill value when the object is
-/// missing) to `use` on the blocking executor.
+/// missing, which sets `missing`) to `use` on the blocking executor.
 template <class Use>
 asio::awaitable<void> with_chunk(s3_protocol& proto, const opened_array& arr,
-                                 const zarr::chunk_index& idx, Use use) {
+                                 const zarr::chunk_index& idx, std::atomic<bool>& missing,
+                                 Use use) {
     const auto& meta = arr.codec->metadata();
     std::string key = arr.prefix + zarr::chunk_key(meta, idx);
     auto stored = co_await proto.get(key);
+    if (!stored)
+        missing = true;
     co_await run_blocking(proto.blocking(), [&] {
         auto& chunk = scratch();
         chunk.resize(arr.codec->chunk_size());
@@ -213,6 +225,16 @@ asio::awaitable<void> with_chunk(s3_protocol& proto, const opened_array& arr,
             zarr::fill_with_fill_value(meta, chunk);
         use(std::span<const std::byte>(chunk));
     });
+}
+
+/// After a read that met missing chunks: throws `not_found` if the array's `.zarray` is gone,
+/// i.e. the array was removed while it was being read (see the top of this file).
+asio::awaitable<void> check_not_removed(s3_protocol& proto, const opened_array& arr) {
+    std::string key = arr.prefix + ".zarray";
+    auto still = co_await proto.get(key);
+    if (!still)
+        throw not_found("zarr array '" + arr.prefix + "' in bucket '" + proto.bucket() +
+                        "' was removed while it was being read");
 }
 
 class zarr_source : public lazy_array::source {
@@ -231,13 +253,16 @@ class zarr_source : public lazy_array::source {
         auto buf = uninitialized_buffer(nbytes);
         std::span<std::byte> out(buf.get(), nbytes);
         const asio::any_io_executor here = co_await asio::this_coro::executor;
+        std::atomic<bool> missing{false};
         co_await for_each_bounded(
             here, chunks.size(), window(*proto_), [&](std::size_t i) -> asio::awaitable<void> {
                 const auto& idx = chunks[i];
-                co_await with_chunk(*proto_, arr_, idx, [&](std::span<const std::byte> c) {
+                co_await with_chunk(*proto_, arr_, idx, missing, [&](std::span<const std::byte> c) {
                     zarr::copy_chunk_to_region(meta, c, idx, zr, out);
                 });
             });
+        if (missing)
+            co_await check_not_removed(*proto_, arr_);
         co_return chunked_array(arr_.type, r.count, to_shape(meta.chunks),
                                 std::shared_ptr<const std::byte>(buf, buf.get()));
     }
@@ -322,14 +347,17 @@ class zarr_array_store : public array_store {
         std::span<std::byte> out(buf.get(), nbytes);
         const zarr::shape_type grid = zarr::chunk_grid_shape(meta);
         const asio::any_io_executor here = co_await asio::this_coro::executor;
+        std::atomic<bool> missing{false};
         co_await for_each_bounded(here, zarr::chunk_count(meta), window(proto),
                                   [&](std::size_t i) -> asio::awaitable<void> {
                                       const zarr::chunk_index idx = unravel(grid, i);
-                                      co_await with_chunk(proto, arr, idx,
+                                      co_await with_chunk(proto, arr, idx, missing,
                                                           [&](std::span<const std::byte> c) {
                                                               zarr::insert_chunk(meta, c, idx, out);
                                                           });
                                   });
+        if (missing)
+            co_await check_not_removed(proto, arr);
         co_return chunked_array(arr.type, to_shape(meta.shape), to_shape(meta.chunks),
                                 std::shared_ptr<const std::byte>(buf, buf.get()));
     }
@@ -346,10 +374,44 @@ class zarr_array_store : public array_store {
                              std::make_shared<zarr_source>(proto, std::move(arr)));
     }
 
+    asio::awaitable<std::vector<stored_entry>> list(const protocol& p,
+                                                    std::string workflow) override {
+        auto& proto = as_s3(p);
+        const std::string group = group_prefix(proto, workflow) + "/";
+        // One listing of the group; each array is the keys under `<group><uuid>/`, however
+        // many of them are left (an interrupted removal leaves chunks without `.zarray`).
+        std::vector<stored_entry> objects = co_await proto.list_entries(group);
+        std::map<std::string, stored_entry> arrays;
+        for (auto& o : objects) {
+            const std::string_view rest = std::string_view(o.name).substr(group.size());
+            const auto slash = rest.find('/');
+            if (slash == std::string_view::npos || slash == 0)
+                continue;  // the group's own .zgroup/.zattrs
+            const std::string name(rest.substr(0, slash));
+            auto [it, fresh] = arrays.try_emplace(name);
+            stored_entry& a = it->second;
+            if (fresh) {
+                a.name = name;
+                a.location = "s3://" + proto.bucket() + "/" + group + name + "/";
+            }
+            a.size += o.size;
+            a.modified = std::max(a.modified, o.modified);
+        }
+        std::vector<stored_entry> out;
+        out.reserve(arrays.size());
+        for (auto& [name, a] : arrays)
+            out.push_back(std::move(a));
+        co_return out;
+    }
+
     asio::awaitable<void> remove(const protocol& p, std::string workflow,
                                  std::string name) override {
         auto& proto = as_s3(p);
-        co_await remove_prefix(proto, array_prefix(proto, workflow, name));
+        const std::string prefix = array_prefix(proto, workflow, name);
+        // `.zarray` first, on its own: readers rely on this order (top of this file).
+        std::vector<std::string> metadata{prefix + ".zarray"};
+        co_await proto.remove(std::move(metadata));
+        co_await remove_prefix(proto, prefix);
     }
 };
 

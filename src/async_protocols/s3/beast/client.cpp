@@ -406,6 +406,20 @@ asio::awaitable<list_result> client::list_objects_v2(std::string_view bucket,
     co_return pager.take_result();
 }
 
+asio::awaitable<std::vector<multipart_upload_info>> client::list_multipart_uploads(
+    std::string_view bucket, std::string_view prefix) {
+    list_uploads_pager pager(prefix);
+    while (!pager.done()) {
+        request_spec spec;
+        spec.method = http::verb::get;
+        spec.bucket = std::string(bucket);
+        spec.query = pager.query();
+        http_response r = co_await impl_->execute(spec);
+        pager.take(r.body(), static_cast<int>(r.result_int()), header_value(r, "x-amz-request-id"));
+    }
+    co_return pager.take_result();
+}
+
 asio::awaitable<void> client::create_bucket(std::string_view bucket) {
     std::string body;
     if (impl_->params.region != "us-east-1") {

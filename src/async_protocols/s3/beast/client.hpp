@@ -110,6 +110,9 @@ class client {
     boost::asio::awaitable<std::string> complete_multipart_upload(
         std::string_view bucket, std::string_view key, std::string_view upload_id,
         const std::vector<completed_part>& parts);
+    /// Every multipart upload in progress under `prefix` (all pages of ListMultipartUploads).
+    boost::asio::awaitable<std::vector<multipart_upload_info>> list_multipart_uploads(
+        std::string_view bucket, std::string_view prefix);
     /// Aborts an upload, discarding its parts.
     boost::asio::awaitable<void> abort_multipart_upload(std::string_view bucket,
                                                         std::string_view key,

@@ -49,4 +49,19 @@ struct completed_part {
     std::string etag;
 };
 
+/// A multipart upload that was started and neither completed nor aborted.
+struct multipart_upload_info {
+    std::string key;        ///< raw (decoded) key
+    std::string upload_id;  ///< as the server gave it
+    std::string initiated;  ///< ISO 8601, as the server sent it
+};
+
+/// One page of ListMultipartUploads as parsed from XML.
+struct multipart_upload_page {
+    std::vector<multipart_upload_info> uploads;
+    bool truncated = false;
+    std::string next_key_marker;
+    std::string next_upload_id_marker;
+};
+
 }  // namespace functionfuse::s3

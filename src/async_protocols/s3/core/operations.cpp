@@ -40,6 +40,70 @@ void list_objects_pager::take(std::string_view page_xml, int http_status,
     token_ = std::move(page.next_continuation_token);
 }
 
+list_uploads_pager::list_uploads_pager(std::string_view prefix) : prefix_(prefix) {}
+
+query_params list_uploads_pager::query() const {
+    query_params q = {{"uploads", ""}, {"encoding-type", "url"}};
+    if (!prefix_.empty())
+        q.emplace_back("prefix", prefix_);
+    if (!key_marker_.empty())
+        q.emplace_back("key-marker", key_marker_);
+    if (!upload_id_marker_.empty())
+        q.emplace_back("upload-id-marker", upload_id_marker_);
+    return q;
+}
+
+void list_uploads_pager::take(std::string_view page_xml, int http_status,
+                              std::string_view request_id) {
+    multipart_upload_page page = parse_multipart_uploads_page(page_xml);
+    for (auto& u : page.uploads)
+        all_.push_back(std::move(u));
+    if (!page.truncated) {
+        done_ = true;
+        return;
+    }
+    if ((page.next_key_marker.empty() && page.next_upload_id_marker.empty()) ||
+        !seen_markers_.emplace(page.next_key_marker, page.next_upload_id_marker).second) {
+        throw s3_error("InvalidListing", "truncated upload listing without new markers",
+                       std::string(request_id), http_status, "");
+    }
+    key_marker_ = std::move(page.next_key_marker);
+    upload_id_marker_ = std::move(page.next_upload_id_marker);
+}
+
+std::optional<std::int64_t> parse_iso8601_utc(std::string_view t) {
+    // YYYY-MM-DDTHH:MM:SS[.fff]Z
+    auto digits = [&](std::size_t at, std::size_t n) -> std::optional<int> {
+        if (at + n > t.size())
+            return std::nullopt;
+        int v = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (t[i] < '0' || t[i] > '9')
+                return std::nullopt;
+            v = v * 10 + (t[i] - '0');
+        }
+        return v;
+    };
+    if (t.size() < 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
+        t[16] != ':' || t.back() != 'Z')
+        return std::nullopt;
+    auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2),
+         mi = digits(14, 2), s = digits(17, 2);
+    if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
+        *mi > 59 || *s > 60)
+        return std::nullopt;
+    if (t.size() > 20 && t[19] != '.')
+        return std::nullopt;
+    // Days from the civil date (Howard Hinnant's algorithm), no time zone database needed.
+    const int yy = *y - (*mo <= 2);
+    const int era = (yy >= 0 ? yy : yy - 399) / 400;
+    const int yoe = yy - era * 400;
+    const int doy = (153 * (*mo + (*mo > 2 ? -3 : 9)) + 2) / 5 + *d - 1;
+    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+    return days * 86400 + *h * 3600 + *mi * 60 + *s;
+}
+
 std::vector<delete_batch> delete_batches(const std::vector<std::string>& keys) {
     std::vector<delete_batch> batches;
     for (std::size_t start = 0; start < keys.size(); start += max_keys_per_delete) {

@@ -10,6 +10,8 @@
 //   for (const delete_batch& b : delete_batches(keys))
 //       collect(parse_delete_result(send(POST bucket?delete, b.headers, b.body).body));
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -48,6 +50,35 @@ class list_objects_pager {
     list_result all_;
     bool done_ = false;
 };
+
+/// ListMultipartUploads over all pages (GET on the bucket with query `uploads`): the query of
+/// each page request and the uploads gathered in order. Used by gc to find uploads that were
+/// started and never completed or aborted (their parts are stored, and billed, until then).
+class list_uploads_pager {
+  public:
+    explicit list_uploads_pager(std::string_view prefix);
+
+    /// The query of the next page's GET on the bucket (`uploads`, url encoding, prefix,
+    /// key-marker and upload-id-marker from the previous page).
+    query_params query() const;
+    /// Takes one page's answer. Throws `s3_error` "InvalidListing" when a truncated page gives
+    /// no markers, or markers it gave before (which would page forever), and
+    /// `functionfuse::error` for a malformed page.
+    void take(std::string_view page_xml, int http_status, std::string_view request_id);
+    bool done() const noexcept { return done_; }
+    /// Everything listed (call once, after `done()`).
+    std::vector<multipart_upload_info> take_result() { return std::move(all_); }
+
+  private:
+    std::string prefix_, key_marker_, upload_id_marker_;
+    std::set<std::pair<std::string, std::string>, std::less<>> seen_markers_;
+    std::vector<multipart_upload_info> all_;
+    bool done_ = false;
+};
+
+/// Parses an S3 timestamp as listings send it (ISO 8601 UTC, `2026-12-03T10:23:45.000Z`,
+/// fraction optional) into seconds since the Unix epoch; nullopt if it is not one.
+std::optional<std::int64_t> parse_iso8601_utc(std::string_view text);
 
 /// One DeleteObjects request: its XML body and the headers it needs (Content-MD5 is
 /// required by S3 for this request).

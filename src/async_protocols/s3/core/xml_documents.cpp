@@ -58,6 +58,29 @@ list_page parse_list_page(std::string_view xml) {
     return page;
 }
 
+multipart_upload_page parse_multipart_uploads_page(std::string_view xml) {
+    pt::ptree doc = read_document(xml, "ListMultipartUploadsResult");
+    auto result = doc.get_child_optional("ListMultipartUploadsResult");
+    if (!result)
+        throw error("S3 list-uploads answer has no ListMultipartUploadsResult element");
+    const bool url_encoded = result->get<std::string>("EncodingType", "") == "url";
+    auto decode = [&](std::string s) { return url_encoded ? percent_decode(s) : s; };
+    multipart_upload_page page;
+    page.truncated = result->get<std::string>("IsTruncated", "false") == "true";
+    page.next_key_marker = decode(result->get<std::string>("NextKeyMarker", ""));
+    page.next_upload_id_marker = result->get<std::string>("NextUploadIdMarker", "");
+    for (const auto& [name, child] : *result) {
+        if (name != "Upload")
+            continue;
+        multipart_upload_info u;
+        u.key = decode(child.get<std::string>("Key", ""));
+        u.upload_id = child.get<std::string>("UploadId", "");
+        u.initiated = child.get<std::string>("Initiated", "");
+        page.uploads.push_back(std::move(u));
+    }
+    return page;
+}
+
 std::string parse_upload_id(std::string_view xml) {
     pt::ptree doc = read_document(xml, "InitiateMultipartUploadResult");
     std::string id = doc.get<std::string>("InitiateMultipartUploadResult.UploadId", "");

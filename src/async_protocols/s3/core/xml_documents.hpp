@@ -14,6 +14,10 @@ namespace functionfuse::s3 {
 /// page says `<EncodingType>url</EncodingType>`. Throws `functionfuse::error` on bad XML.
 list_page parse_list_page(std::string_view xml);
 
+/// Parses a ListMultipartUploadsResult page (keys URL-decoded when the page says
+/// `<EncodingType>url</EncodingType>`). Throws `functionfuse::error` on bad XML.
+multipart_upload_page parse_multipart_uploads_page(std::string_view xml);
+
 /// The UploadId of an InitiateMultipartUploadResult. Throws `functionfuse::error` if absent.
 std::string parse_upload_id(std::string_view xml);
 

@@ -1,0 +1,35 @@
+// The maintenance members of `byte_store` that a kind may leave out (the sync stores do).
+#include "storage/byte_store.hpp"
+
+#include "functionfuse/error.hpp"
+
+namespace functionfuse::detail {
+
+namespace {
+[[noreturn]] void unsupported(const char* what) {
+    throw error(std::string("this storage cannot ") + what +
+                " (maintenance needs the async storage from storage_factory)");
+}
+}  // namespace
+
+boost::asio::awaitable<std::vector<std::string>> byte_store::list_workflows() {
+    unsupported("list workflows");
+    co_return std::vector<std::string>{};
+}
+
+boost::asio::awaitable<std::vector<stored_entry>> byte_store::stat_tasks(std::string) {
+    unsupported("report task sizes");
+    co_return std::vector<stored_entry>{};
+}
+
+boost::asio::awaitable<std::vector<leftover>> byte_store::list_leftovers() {
+    unsupported("list leftovers");
+    co_return std::vector<leftover>{};
+}
+
+boost::asio::awaitable<void> byte_store::remove_leftover(leftover) {
+    unsupported("remove leftovers");
+    co_return;
+}
+
+}  // namespace functionfuse::detail

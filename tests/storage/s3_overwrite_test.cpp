@@ -1,0 +1,179 @@
+// Stores that stay clean on S3: saving over a task removes the replaced result's zarr arrays
+// (both paths), and a read that races a removal gets `not_found`, never an array whose missing
+// chunks were filled with the fill value; chunks zarr-python omitted still read as fill.
+#include <random>
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xview.hpp>
+
+#include "async_protocols/s3/curl/curl_s3_client.hpp"
+#include "functionfuse/array.hpp"
+#include "functionfuse/array_serializer.hpp"
+#include "functionfuse/error.hpp"
+#include "functionfuse/storage.hpp"
+#include "functionfuse/sync.hpp"
+#include "run_awaitable.hpp"
+#include "s3_kinds_under_test.hpp"
+
+namespace ff = functionfuse;
+namespace json = boost::json;
+using ff_test::run_awaitable;
+
+namespace {
+
+class S3Overwrite : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::random_device rd;
+        prefix_ = "overwrite-" + std::to_string(rd()) + std::to_string(rd());
+        auto o = ff_test::s3_server_storage_options(prefix_);
+        if (!o)
+            GTEST_FAIL() << "no S3 server (run through ctest)";
+        server_ = *o;
+    }
+    json::value config() const {
+        const auto& c = server_.client;
+        const std::string endpoint =
+            std::string(c.use_tls ? "https://" : "http://") + c.host + ":" + std::to_string(c.port);
+        json::object options{
+            {"path", server_.location.bucket + "/" + prefix_},
+            {"s3fs",
+             {{"key", c.creds.access_key_id},
+              {"secret", c.creds.secret_access_key},
+              {"client_kwargs", {{"endpoint_url", endpoint}, {"region_name", "us-east-1"}}}}}};
+        if (!c.tls.ca_file.empty())
+            options["tls"] = json::object{{"ca_file", c.tls.ca_file}};
+        return json::object{{"kind", "S3"}, {"options", options}};
+    }
+    /// Objects and bytes under the workflow's bigdata.
+    std::pair<std::size_t, std::uint64_t> bigdata_usage(const std::string& wf) const {
+        ff::detail::curl_s3_client client(server_.client);
+        auto listing =
+            client.list_objects_v2(server_.location.bucket, prefix_ + "/" + wf + "/bigdata/", "");
+        std::uint64_t bytes = 0;
+        for (const auto& o : listing.objects)
+            bytes += o.size;
+        return {listing.objects.size(), bytes};
+    }
+    void delete_key(const std::string& key) const {
+        ff::detail::curl_s3_client client(server_.client);
+        client.delete_object(server_.location.bucket, prefix_ + "/" + key);
+    }
+    std::vector<std::string> keys_under(const std::string& rel) const {
+        ff::detail::curl_s3_client client(server_.client);
+        std::vector<std::string> out;
+        for (auto& o :
+             client.list_objects_v2(server_.location.bucket, prefix_ + "/" + rel, "").objects)
+            out.push_back(o.key.substr(prefix_.size() + 1));
+        return out;
+    }
+
+    ff::s3_storage_options server_;
+    std::string prefix_;
+};
+
+/// An 8 MiB float64 array (1024 x 1024 in 256 x 256 chunks) whose every element is `x`.
+ff::chunked_array eight_mib(double x) {
+    xt::xarray<double> a = xt::ones<double>({1024, 1024}) * x;
+    return ff::chunked_array::from(a, {256, 256});
+}
+
+}  // namespace
+
+TEST_F(S3Overwrite, HundredOverwritesLeaveOneArraysWorthOnBothPaths) {
+    auto async_store = ff::storage_factory(config());
+    auto sync_store = ff::sync::storage_factory(config());
+    auto arrays = std::make_shared<ff::array_serializer>();
+    async_store->register_persistent_serializers(arrays);
+    sync_store->register_persistent_serializers(arrays);
+    const ff::chunked_array a = eight_mib(1.5);
+
+    std::string wf = "wf", task = "train";
+    run_awaitable(async_store->save(wf, task, ff::dict{{"w", a}, {"i", 0}}));
+    const auto one = bigdata_usage(wf);
+    ASSERT_GT(one.first, 16u);  // 16 chunks, .zarray, .zgroup
+
+    for (int i = 1; i <= 100; ++i) {
+        ff::value v = ff::dict{{"w", a}, {"i", i}};
+        if (i % 2)
+            sync_store->save(wf, task, v);
+        else
+            run_awaitable(async_store->save(wf, task, std::move(v)));
+    }
+    EXPECT_EQ(bigdata_usage(wf), one) << "overwrites leaked the replaced arrays";
+    const ff::value back = sync_store->read_task(wf, task);
+    EXPECT_EQ(back.get<ff::dict>().at("i"), ff::value(100));
+    EXPECT_EQ(back.get<ff::dict>().at("w").as<ff::chunked_array>(), a);
+
+    // A result without arrays replacing one with arrays removes them too (both paths).
+    run_awaitable(async_store->save(wf, task, ff::value(1)));
+    EXPECT_EQ(bigdata_usage(wf).first, 1u) << "only the group's .zgroup should be left";
+    sync_store->save(wf, task, ff::dict{{"w", a}});
+    sync_store->save(wf, task, ff::value(2));
+    EXPECT_EQ(bigdata_usage(wf).first, 1u);
+
+    // remove_task removes a task's arrays.
+    sync_store->save(wf, task, ff::dict{{"w", a}});
+    run_awaitable(async_store->remove_task(wf, task));
+    EXPECT_EQ(bigdata_usage(wf).first, 1u);
+}
+
+TEST_F(S3Overwrite, ReadOfAnArrayRemovedUnderItIsNotFoundNotFillValues) {
+    auto store = ff::storage_factory(config());
+    store->register_persistent_serializers(std::make_shared<ff::array_serializer>());
+    auto lazy_store = ff::storage_factory(config());
+    ff::array_options lazy;
+    lazy.lazy = true;
+    lazy_store->register_persistent_serializers(std::make_shared<ff::array_serializer>(lazy));
+
+    xt::xarray<std::int32_t> x = xt::arange<std::int32_t>(1, 101);
+    x.reshape({10, 10});
+    const auto a = ff::chunked_array::from(x, {5, 5});
+    std::string wf = "wf", task = "t";
+    run_awaitable(store->save(wf, task, ff::dict{{"w", a}}));
+
+    // The reader has the array's metadata (as a read that raced the removal would) ...
+    const ff::value v = run_awaitable(lazy_store->read_task(wf, task));
+    const auto* handle = v.get<ff::dict>().at("w").get<ff::extension>().get_if<ff::lazy_array>();
+    ASSERT_NE(handle, nullptr);
+    // ... then the task is removed: its chunks are gone. The read must not return zeros.
+    run_awaitable(store->remove_task(wf, task));
+    try {
+        run_awaitable(handle->read());
+        ADD_FAILURE() << "a read of a removed array returned fill values";
+    } catch (const ff::not_found& e) {
+        EXPECT_NE(std::string(e.what()).find("removed while it was being read"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST_F(S3Overwrite, AChunkThatWasNeverWrittenStillReadsAsTheFillValue) {
+    // zarr-python omits chunks that hold only the fill value; with `.zarray` in place a missing
+    // chunk keeps zarr's meaning on both paths.
+    auto store = ff::storage_factory(config());
+    auto sync_store = ff::sync::storage_factory(config());
+    auto arrays = std::make_shared<ff::array_serializer>();
+    store->register_persistent_serializers(arrays);
+    sync_store->register_persistent_serializers(arrays);
+    xt::xarray<std::int32_t> x = xt::arange<std::int32_t>(1, 101);
+    x.reshape({10, 10});
+    std::string wf = "wf", task = "t";
+    run_awaitable(store->save(wf, task, ff::dict{{"w", ff::chunked_array::from(x, {5, 5})}}));
+    bool deleted = false;
+    for (const auto& k : keys_under(wf + "/bigdata/dask_arrays/"))
+        if (k.size() > 4 && k.substr(k.size() - 4) == "/1.1") {
+            delete_key(k);
+            deleted = true;
+        }
+    ASSERT_TRUE(deleted);
+    xt::xarray<std::int32_t> expected = x;
+    xt::view(expected, xt::range(5, 10), xt::range(5, 10)) = 0;
+    for (int path = 0; path < 2; ++path) {
+        const ff::value back =
+            path ? sync_store->read_task(wf, task) : run_awaitable(store->read_task(wf, task));
+        EXPECT_EQ(back.get<ff::dict>().at("w").as<ff::chunked_array>(),
+                  ff::chunked_array::from(expected, {5, 5}));
+    }
+}

@@ -1,0 +1,93 @@
+// ffuse cat STORE WORKFLOW TASK: one task's value as JSON (default) or Python repr.
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "ffuse.hpp"
+#include "render.hpp"
+
+namespace ffuse {
+
+namespace {
+struct cat_args {
+    std::string store, workflow, task;
+    bool repr = false, array = false, pretty = false;
+};
+
+void print_pretty(std::ostream& os, const boost::json::value& v, std::string indent) {
+    switch (v.kind()) {
+        case boost::json::kind::object: {
+            const auto& o = v.as_object();
+            if (o.empty()) {
+                os << "{}";
+                return;
+            }
+            os << "{\n";
+            bool first = true;
+            for (const auto& kv : o) {
+                os << (first ? "" : ",\n") << indent << "  " << boost::json::serialize(kv.key())
+                   << ": ";
+                print_pretty(os, kv.value(), indent + "  ");
+                first = false;
+            }
+            os << "\n" << indent << "}";
+            return;
+        }
+        case boost::json::kind::array: {
+            const auto& a = v.as_array();
+            bool scalars = true;
+            for (const auto& x : a)
+                scalars = scalars && !x.is_object() && !x.is_array();
+            if (a.empty() || scalars) {
+                os << boost::json::serialize(v);
+                return;
+            }
+            os << "[\n";
+            bool first = true;
+            for (const auto& x : a) {
+                os << (first ? "" : ",\n") << indent << "  ";
+                print_pretty(os, x, indent + "  ");
+                first = false;
+            }
+            os << "\n" << indent << "]";
+            return;
+        }
+        default:
+            os << boost::json::serialize(v);
+    }
+}
+}  // namespace
+
+void add_cat(CLI::App& app, const globals& g) {
+    auto a = std::make_shared<cat_args>();
+    auto* cmd = app.add_subcommand(
+        "cat",
+        "Print one task's value: JSON by default (mapping in README.md: tuples and sets as "
+        "arrays, bytes as {\"$bytes\": base64}, dicts with non-str keys as [key, value] pairs, "
+        "NaN/Infinity as strings), or Python repr. Arrays are summarized (dtype, shape, "
+        "chunks) unless --array.");
+    cmd->add_option("STORE", a->store, "a directory, s3://bucket/prefix or @config.json")
+        ->required();
+    cmd->add_option("WORKFLOW", a->workflow, "the workflow")->required();
+    cmd->add_option("TASK", a->task, "the task")->required();
+    cmd->add_flag("--repr", a->repr, "print Python's repr instead of JSON");
+    cmd->add_flag("--array", a->array, "read arrays and print their elements");
+    cmd->add_flag("--pretty", a->pretty, "indent the JSON");
+    cmd->callback([a, &g] {
+        auto s = open_store(a->store, g, true);
+        std::string wf = a->workflow, task = a->task;
+        ff::value v = run(s->read_task(wf, task));
+        if (a->array)
+            run(read_arrays(v));
+        if (a->repr) {
+            std::cout << to_repr(v, a->array) << "\n";
+        } else if (a->pretty) {
+            print_pretty(std::cout, to_json(v, a->array), "");
+            std::cout << "\n";
+        } else {
+            std::cout << boost::json::serialize(to_json(v, a->array)) << "\n";
+        }
+    });
+}
+
+}  // namespace ffuse
