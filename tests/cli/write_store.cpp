@@ -31,12 +31,9 @@ int main(int argc, char** argv) {
         std::string t1 = "train", t2 = "odd", t3 = "number", t4 = "text";
         run_awaitable(store->save(
             wf, t1, ff::dict{{"loss", 0.25}, {"weights", weights}, {"mask", mask}, {"epoch", 3}}));
-        ff::dict odd{{"pair", ff::tuple{1, "a"}},
-                     {"raw", ff::bytes("\x00\x01hi", 4)},
-                     {"nan", std::nan("")},
-                     {"inf", HUGE_VAL},
-                     {"none", ff::none},
-                     {"set", ff::set{1}}};
+        ff::dict odd{{"pair", ff::tuple{1, "a"}}, {"raw", ff::bytes("\x00\x01hi", 4)},
+                     {"nan", std::nan("")},       {"inf", HUGE_VAL},
+                     {"none", ff::none},          {"set", ff::set{1}}};
         run_awaitable(store->save(wf, t2, odd));
         run_awaitable(store->save(wf, t3, ff::dict{{1, "one"}, {2, "two"}}));
         run_awaitable(store->save(wf, t4, ff::value("hello")));
