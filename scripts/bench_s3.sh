@@ -8,7 +8,7 @@
 #
 #   scripts/bench_s3.sh [build-dir]
 #   env: ROUNDS=3  CONCURRENCY="1 4 16 64"  LATENCIES="0 20"  SERVERS="s3rver nginx rgw"
-#        TOOLS="async sync rclone boto3"  W1_MIB=256  W2_COUNT=1000
+#        TOOLS="async sync rclone boto3"  WORKLOADS="w1 w2"  W1_MIB=256  W2_COUNT=1000
 #        OUT=<jsonl file that keeps the raw runs>  PLOT=<svg to draw>
 #
 # W1: one float64 array of W1_MIB MiB in 1 MiB chunks (ours: one task saved as zarr with

@@ -6,7 +6,7 @@ Called by scripts/bench_s3.sh with the server already started. Environment:
   empty for a server without one, e.g. RGW, whose objects are deleted through S3),
   BENCH_BIN (benchmarks/s3_throughput), BENCH_PROXY (tests/tools/fault_proxy),
   BENCH_FILES (the objects as files, from `s3_throughput --write-files`), BENCH_OUT (jsonl),
-  ROUNDS, LATENCIES, CONCURRENCY, TOOLS, W1_MIB, W2_COUNT.
+  ROUNDS, LATENCIES, CONCURRENCY, TOOLS, WORKLOADS (default "w1 w2"), W1_MIB, W2_COUNT.
 Rounds are the outer loop, so a change of machine load spreads over every row alike.
 """
 import json
@@ -119,7 +119,7 @@ with open(env["BENCH_OUT"], "a") as log:
         for rnd in range(int(env["ROUNDS"])):
             for latency in latencies:
                 port = int(env["BENCH_PORT"]) if latency == 0 else proxies[latency][1]
-                for workload in ("w1", "w2"):
+                for workload in env.get("WORKLOADS", "w1 w2").split():
                     for tool in env["TOOLS"].split():
                         concs = [1] if tool == "sync" else [int(c) for c in env["CONCURRENCY"].split()]
                         for conc in concs:
