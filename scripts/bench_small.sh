@@ -50,15 +50,27 @@ print("impl=original n=%d fsync=0 save_s=%f read_s=%f peak_rss_kb=%d" % (
     count, t1 - t0, t2 - t1, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 PY
 
+# Every run starts on a settled file system: the previous run's files are deleted and
+# everything is flushed first (outside the timed part), so no run pays for the write-back or
+# the unlinking of another's 10,000 files. The order of the tools rotates between rounds.
 run=0
-fresh() { run=$((run + 1)); echo "$scratch/run-$run"; }
-for _ in $(seq "$rounds"); do
-  for fsync in 0 1; do
-    "$bench" async "$(fresh)" "$count" "$fsync" "$window" >>"$results"
-    "$bench" sync "$(fresh)" "$count" "$fsync" >>"$results"
-  done
-  PYTHONPATH=$peer /usr/bin/python3 "$pyfile" "$(fresh)" "$count" >>"$results"
+fresh() {
   rm -rf "${scratch:?}"/run-*
+  sync
+  run=$((run + 1))
+  echo "$scratch/run-$run"
+}
+tools=("async 0" "sync 0" "original 0" "async 1" "sync 1")
+for round in $(seq "$rounds"); do
+  for ((t = 0; t < ${#tools[@]}; t++)); do
+    read -r tool fsync <<<"${tools[(t + round) % ${#tools[@]}]}"
+    dir=$(fresh)
+    case $tool in
+      async) "$bench" async "$dir" "$count" "$fsync" "$window" >>"$results" ;;
+      sync) "$bench" sync "$dir" "$count" "$fsync" >>"$results" ;;
+      original) PYTHONPATH=$peer /usr/bin/python3 "$pyfile" "$dir" "$count" >>"$results" ;;
+    esac
+  done
 done
 
 /usr/bin/python3 - "$results" "$rounds" "$count" "$window" <<'PY'
