@@ -329,7 +329,9 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
         }
         if (failed) {
             try {
-                co_await remove_objects(env, workflow, stored_by, payloads);
+                // Shielded: after a cancellation too, what was stored must go.
+                auto cleanup = remove_objects(env, workflow, stored_by, payloads);
+                FF_AWAIT_SHIELDED(std::move(cleanup));
             } catch (...) {  // best effort: the first failure is what the caller needs
             }
             std::rethrow_exception(failed);
@@ -356,7 +358,8 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
     }
     if (failed) {
         try {
-            co_await remove_objects(env, workflow, stored_by, payloads);
+            auto cleanup = remove_objects(env, workflow, stored_by, payloads);
+            FF_AWAIT_SHIELDED(std::move(cleanup));
         } catch (...) {  // best effort, as above
         }
         std::rethrow_exception(failed);

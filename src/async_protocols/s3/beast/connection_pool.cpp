@@ -63,6 +63,16 @@ std::size_t connection_pool::open_connections() const {
     return state_.open_connections();
 }
 
+std::size_t connection_pool::in_use() const {
+    std::lock_guard lock(mutex_);
+    return state_.open_connections() - state_.idle_connections();
+}
+
+std::size_t connection_pool::waiting() const {
+    std::lock_guard lock(mutex_);
+    return state_.waiting();
+}
+
 void connection_pool::apply(const std::vector<pool_state::connection_id>& to_close) {
     for (auto id : to_close)
         parked_.erase(id);  // destroying a connection closes its socket
@@ -88,6 +98,34 @@ void connection_pool::release(pool_state::connection_id id, std::unique_ptr<conn
         deliver(*result.granted);
 }
 
+void connection_pool::withdraw(pool_state::waiter_id waiter, waiter_slot& slot) {
+    std::unique_ptr<connection> granted_conn;
+    pool_state::grant granted;
+    {
+        std::lock_guard lock(mutex_);
+        if (state_.cancel_wait(waiter)) {
+            waiters_.erase(waiter);
+            return;  // left the queue; nobody will deliver to it
+        }
+        // Too late: a grant was delivered (under this lock, so it is in the channel now).
+        bool received = slot.channel.try_receive(
+            [&](boost::system::error_code, pool_state::grant g) { granted = g; });
+        if (!received)
+            return;  // cannot happen: delivery and withdrawal are serialized by the lock
+        if (granted.what == pool_state::action::reuse) {
+            auto it = parked_.find(granted.connection);
+            if (it != parked_.end()) {
+                granted_conn = std::move(it->second);
+                parked_.erase(it);
+            }
+        }
+    }
+    // Handed back as if used: an idle connection stays idle, an unopened slot is freed, and
+    // either goes on to the next waiter.
+    const bool idle = granted_conn != nullptr;
+    release(granted.connection, std::move(granted_conn), idle);
+}
+
 asio::awaitable<pool_lease> connection_pool::acquire(const std::string& host, std::uint16_t port,
                                                      std::chrono::milliseconds timeout,
                                                      bool fresh) {
@@ -110,8 +148,18 @@ asio::awaitable<pool_lease> connection_pool::acquire(const std::string& host, st
             waiters_[decision.waiter] = slot;
         }
     }
-    if (slot)
-        decision = co_await slot->channel.async_receive(asio::use_awaitable);
+    if (slot) {
+        std::exception_ptr interrupted;
+        try {
+            decision = co_await slot->channel.async_receive(asio::use_awaitable);
+        } catch (...) {
+            interrupted = std::current_exception();  // cancelled while queued (or before)
+        }
+        if (interrupted) {
+            withdraw(decision.waiter, *slot);
+            std::rethrow_exception(interrupted);
+        }
+    }
 
     pool_lease lease;
     lease.pool_ = this;

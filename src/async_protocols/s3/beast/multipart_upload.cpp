@@ -19,6 +19,7 @@
 
 #include "log/log.hpp"
 #include "value/error_text.hpp"
+#include "storage/async_util.hpp"
 
 namespace functionfuse::s3 {
 
@@ -103,7 +104,9 @@ asio::awaitable<std::string> upload_multipart(client& c, std::string_view bucket
                     "aborting the multipart upload of {}/{} after a failure",
                     detail::shown(job.bucket), detail::shown(job.key));
         try {
-            co_await c.abort_multipart_upload(job.bucket, job.key, job.upload_id);
+            // Shielded: a cancelled upload must still be aborted, or its parts stay stored.
+            auto abort = c.abort_multipart_upload(job.bucket, job.key, job.upload_id);
+            FF_AWAIT_SHIELDED(std::move(abort));
         } catch (const std::exception& e) {
             // Best effort: the original failure is what the caller needs to see; gc finds the
             // upload later (it is older than its grace period by then).
