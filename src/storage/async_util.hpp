@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <exception>
 #include <memory>
@@ -35,6 +36,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -155,16 +157,31 @@ namespace hop_detail {
 /// What the caller's cancellation handler and the hopped coroutine's completion share.
 /// `done` and `signal` are only touched on the target executor.
 struct shared_state {
+    explicit shared_state(const boost::asio::any_io_executor& ex) : deadline(ex) {}
     boost::asio::cancellation_signal signal;
+    boost::asio::steady_timer deadline;  // armed only with a timeout
     bool done = false;
 };
 
 struct initiation {
     boost::asio::any_io_executor ex;
+    std::chrono::milliseconds timeout{0};        // 0: none
+    std::shared_ptr<std::atomic<bool>> expired;  // set when the timeout cancelled `op`
 
     template <class Handler, class T>
     void operator()(Handler&& handler, awaitable<T> op) const {
-        auto state = std::make_shared<shared_state>();
+        auto state = std::make_shared<shared_state>(ex);
+        if (timeout.count() > 0) {
+            // The same terminal cancellation as the caller's, emitted by a timer on `ex`.
+            state->deadline.expires_after(timeout);
+            state->deadline.async_wait([state, expired = expired](boost::system::error_code ec) {
+                if (ec || state->done)
+                    return;
+                if (expired)
+                    expired->store(true);
+                state->signal.emit(boost::asio::cancellation_type::terminal);
+            });
+        }
         auto slot = boost::asio::get_associated_cancellation_slot(handler);
         if (slot.is_connected()) {
             slot.assign([state, ex = ex](boost::asio::cancellation_type type) {
@@ -180,6 +197,7 @@ struct initiation {
         auto done = [state, h = std::forward<Handler>(handler), slot, work = std::move(work)](
                         std::exception_ptr e, auto... result) mutable {
             state->done = true;  // on `ex`, as the emission
+            state->deadline.cancel();
             auto to = work.get_executor();
             work.reset();
             boost::asio::dispatch(to, [h = std::move(h), slot, e,
@@ -217,6 +235,17 @@ template <class T>
 awaitable<T> hop_to(boost::asio::any_io_executor ex, awaitable<T> op) {
     using sig = typename hop_detail::signature<T>::type;
     const hop_detail::initiation init{std::move(ex)};
+    co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, sig>(
+        init, boost::asio::use_awaitable, std::move(op));
+}
+
+/// As `hop_to`, and `op` is cancelled (terminally, as by the caller) once `timeout` has passed
+/// since the hop; `*expired` then reads true after this returns or throws.
+template <class T>
+awaitable<T> hop_to(boost::asio::any_io_executor ex, awaitable<T> op,
+                    std::chrono::milliseconds timeout, std::shared_ptr<std::atomic<bool>> expired) {
+    using sig = typename hop_detail::signature<T>::type;
+    const hop_detail::initiation init{std::move(ex), timeout, std::move(expired)};
     co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, sig>(
         init, boost::asio::use_awaitable, std::move(op));
 }

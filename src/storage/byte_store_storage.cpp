@@ -4,6 +4,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <fmt/format.h>
+
+#include "functionfuse/error.hpp"
 #include "storage/async_util.hpp"
 #include "storage/names.hpp"
 
@@ -28,11 +31,21 @@ boost::asio::awaitable<T> byte_store_storage::on_library(boost::asio::awaitable<
     // never continues on a library thread; the caller's cancellation slot is forwarded across
     // the hop and delivered on the io context, where the library's work runs.
     std::exception_ptr failure;
+    const auto timeout = store_->operation_timeout();
+    std::shared_ptr<std::atomic<bool>> expired;
     try {
-        co_return co_await hop_to(executor_->io(), std::move(op));
+        if (timeout.count() <= 0)
+            co_return co_await hop_to(executor_->io(), std::move(op));
+        expired = std::make_shared<std::atomic<bool>>(false);
+        co_return co_await hop_to(executor_->io(), std::move(op), timeout, expired);
     } catch (...) {
         failure = std::current_exception();
     }
+    if (expired && expired->load())
+        throw io_error(
+            fmt::format("storage operation did not finish within operation_timeout_ms "
+                        "({} ms) and was cancelled",
+                        timeout.count()));
     // However an inner layer reported the interruption (a transport error, a failed worker),
     // a cancelled operation ends with one documented error. (Reading the state does not throw,
     // unlike other co_awaits of a cancelled coroutine.)

@@ -2,6 +2,7 @@
 // fixture started: the random-moment storm with the pool check, a waiter leaving the pool's
 // queue, and a large array upload cancelled through the 20 ms delay proxy.
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <random>
 
@@ -102,10 +103,18 @@ TEST_F(S3Cancellation, ThousandRandomCancellationsLeaveNoTornTaskNoOrphanAndAWho
     constexpr std::size_t max_connections = 8;
     auto storage = make_storage(max_connections);
     storm_params p;
+    if (const char* n = std::getenv("FF_STORM_OPERATIONS"))  // a shorter run by hand
+        p.operations = std::atoi(n);
     p.shape = {64, 64};  // 16 chunks of 16x16
     p.chunks = {16, 16};
     p.max_delay = std::chrono::microseconds(30000);
-    const storm_report r = run_storm(*storage, ctx_, "wf", p, view("wf"));
+    auto v = view("wf");
+    v.diagnostics = [&] {
+        return "pool: " + std::to_string(storage->client().connections_in_use()) + " in use, " +
+               std::to_string(storage->client().waiting_requests()) + " waiting, " +
+               std::to_string(storage->client().open_connections()) + " open";
+    };
+    const storm_report r = run_storm(*storage, ctx_, "wf", p, v);
     for (const auto& f : r.failures)
         ADD_FAILURE() << f;
     std::cout << "storm: " << r.ok << " ok, " << r.aborted << " aborted, " << r.not_found
@@ -227,6 +236,37 @@ TEST_F(S3Cancellation, CancellingALargeUploadThroughTheDelayProxyEndsPromptly) {
               << " ms after the cancellation\n";
     EXPECT_TRUE(view("wf").bigdata_names().empty());
     EXPECT_EQ(view("wf").raw_task("big"), "");
+    EXPECT_EQ(storage->client().connections_in_use(), 0u);
+}
+
+}  // namespace
+}  // namespace ff_test
+
+namespace ff_test {
+namespace {
+
+// operation_timeout_ms bounds the whole operation: with every request swallowed by the proxy
+// (and a per-attempt timeout far longer), the save fails with io_error naming the option.
+TEST_F(S3Cancellation, OperationTimeoutEndsAnOperationThatNeverGetsAnAnswer) {
+    if (server_->scheme == "https")
+        GTEST_SKIP() << "the proxy speaks plain HTTP";
+    fault_proxy_process proxy(server_->port, "--stall-rate 1");
+    ff::s3_storage_options o;
+    o.location.bucket = server_->bucket;
+    o.location.prefix = prefix_;
+    o.client = server_->client_params();
+    o.client.port = proxy.port();
+    o.client.request_timeout = std::chrono::minutes(10);
+    o.client.operation_timeout = std::chrono::milliseconds(300);
+    auto storage = std::make_shared<ff::s3_storage>(o, executor_);
+    std::string w = "wf", t = "x";
+    try {
+        run_on(ctx_, storage->save(w, t, ff::value(1)));
+        ADD_FAILURE() << "the save did not time out";
+    } catch (const ff::io_error& e) {
+        EXPECT_NE(std::string(e.what()).find("operation_timeout_ms"), std::string::npos)
+            << e.what();
+    }
     EXPECT_EQ(storage->client().connections_in_use(), 0u);
 }
 

@@ -93,6 +93,8 @@ struct storm_store_view {
     std::function<std::set<std::string>()> bigdata_names;
     /// Leftovers that must never survive an operation (temporary files), as paths.
     std::function<std::vector<std::string>()> temporaries;
+    /// The library's state for a hang report (pool counts); may be empty.
+    std::function<std::string()> diagnostics;
 };
 
 struct storm_report {
@@ -192,8 +194,16 @@ inline storm_report run_storm(ff::storage& s, boost::asio::io_context& ctx, cons
             }
         }
         ctx.restart();
-        ctx.run();  // returns once every operation of the wave has ended (a hang times out)
-        EXPECT_EQ(finished, wave) << "operations that never completed";
+        // Returns once every operation of the wave has ended. A hang is reported with the
+        // store's state after a generous wait instead of blocking until ctest's timeout.
+        for (int waited = 0; finished < wave && waited < 120; ++waited)
+            ctx.run_for(std::chrono::seconds(1));
+        if (finished < wave) {
+            report.failures.push_back(std::to_string(wave - finished) +
+                                      " operation(s) never completed; " +
+                                      (view.diagnostics ? view.diagnostics() : std::string()));
+            return report;
+        }
     }
 
     // Every task is absent, old or new, and new wherever a save reported success.

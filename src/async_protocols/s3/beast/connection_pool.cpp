@@ -157,7 +157,8 @@ asio::awaitable<pool_lease> connection_pool::acquire(const std::string& host, st
         }
         if (interrupted) {
             withdraw(decision.waiter, *slot);
-            std::rethrow_exception(interrupted);
+            // The channel reports its own "cancelled" code; callers see Asio's usual one.
+            throw boost::system::system_error(asio::error::operation_aborted);
         }
     }
 
