@@ -1,14 +1,22 @@
 // Design: the pool's logic lives in `pool_state` (sans-I/O); this shell maps its connection
-// ids to live `connection` objects and its waiter ids to wake-up channels. Waking uses an
-// Asio concurrent_channel with room for one message, so a grant delivered before the waiter
-// starts waiting is not lost and delivery is safe from any thread. Connections given to a
-// waiter (or parked idle) stay in `parked_` until their new owner takes them. Idle expiry is
-// applied lazily whenever the pool is used, which is when a stale connection would matter.
+// ids to live `connection` objects and its waiter ids to wake-up channels. A grant is written
+// into the waiter's slot under the pool's mutex; the channel (room for one message, safe to
+// send to from any thread) only wakes the waiter. The slot, not the channel, is the record of
+// the grant because Boost 1.81's channel drops a message sent after a receive was cancelled
+// (cancel_by_key leaves a buffered channel in its "block" state, so try_send fails): a waiter
+// cancelled just before a connection was handed to it would otherwise lose that connection
+// for good, and the pool its capacity. Connections given to a waiter (or parked idle) stay in
+// `parked_` until their new owner takes them. Idle expiry is applied lazily whenever the pool
+// is used, which is when a stale connection would matter.
 #include "async_protocols/s3/beast/connection_pool.hpp"
+
+#include <optional>
 
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "log/log.hpp"
 
 namespace functionfuse::s3 {
 
@@ -16,6 +24,9 @@ namespace asio = boost::asio;
 
 struct connection_pool::waiter_slot {
     explicit waiter_slot(asio::any_io_executor ex) : channel(std::move(ex), 1) {}
+    /// The grant handed to this waiter; written and read under the pool's mutex.
+    std::optional<pool_state::grant> granted;
+    /// Wakes the waiter; the message repeats the grant, which `granted` holds anyway.
     asio::experimental::concurrent_channel<void(boost::system::error_code, pool_state::grant)>
         channel;
 };
@@ -84,6 +95,9 @@ void connection_pool::deliver(const pool_state::grant& g) {
         return;
     auto slot = std::move(it->second);
     waiters_.erase(it);
+    slot->granted = g;
+    // Fails only if the waiter's receive was cancelled meanwhile (see the file comment): the
+    // waiter then finds the grant in `granted` when it withdraws, and hands it back.
     slot->channel.try_send(boost::system::error_code{}, g);
 }
 
@@ -107,11 +121,14 @@ void connection_pool::withdraw(pool_state::waiter_id waiter, waiter_slot& slot) 
             waiters_.erase(waiter);
             return;  // left the queue; nobody will deliver to it
         }
-        // Too late: a grant was delivered (under this lock, so it is in the channel now).
-        bool received = slot.channel.try_receive(
-            [&](boost::system::error_code, pool_state::grant g) { granted = g; });
-        if (!received)
-            return;  // cannot happen: delivery and withdrawal are serialized by the lock
+        // Too late: a grant was delivered (under this lock, so `granted` is set now, whether
+        // or not the channel still took the wake-up message).
+        if (!slot.granted) {
+            detail::log(log_level::error, "s3.pool",
+                        "a withdrawn waiter was neither queued nor granted a connection");
+            return;
+        }
+        granted = *slot.granted;
         if (granted.what == pool_state::action::reuse) {
             auto it = parked_.find(granted.connection);
             if (it != parked_.end()) {
@@ -120,6 +137,8 @@ void connection_pool::withdraw(pool_state::waiter_id waiter, waiter_slot& slot) 
             }
         }
     }
+    detail::log(log_level::trace, "s3.pool",
+                "a cancelled waiter hands back the connection it was just granted");
     // Handed back as if used: an idle connection stays idle, an unopened slot is freed, and
     // either goes on to the next waiter.
     const bool idle = granted_conn != nullptr;
