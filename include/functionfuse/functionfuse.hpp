@@ -4,6 +4,7 @@
 
 #include "functionfuse/array.hpp"
 #include "functionfuse/array_serializer.hpp"
+#include "functionfuse/batch.hpp"
 #include "functionfuse/error.hpp"
 #include "functionfuse/executor.hpp"
 #include "functionfuse/maintenance.hpp"

@@ -8,6 +8,28 @@
 /// Thread-safety: one storage object may be used by many coroutines on many threads at once.
 /// Names: workflow and task names must be plain names (not empty, `.` or `..`, no `/`, `\`
 /// or NUL); others raise `invalid_name` before anything is written.
+///
+/// Cancellation (every awaitable below, both kinds, async path): Asio's per-operation
+/// cancellation. A cancellation slot bound by the caller — `asio::bind_cancellation_slot`, a
+/// parallel group's `wait_for_one`, `awaitable_operators` `||` with a timer, or a coroutine
+/// spawned with a slot — reaches the library's work on its io context. Supported type:
+/// `terminal` (as `all`, which includes it); `partial` and `total` alone are ignored and the
+/// operation runs on. A cancelled operation ends promptly with
+/// `boost::system::system_error(boost::asio::error::operation_aborted)` (Asio's convention),
+/// and:
+/// - a save leaves the task's old result or none, never a mix: what it already stored out of
+///   band (HDF5 file, zarr chunks) is removed, a multipart upload is aborted; if the task's
+///   result was already published when the cancellation arrived, the save completes normally;
+/// - a read frees its buffers and connections;
+/// - blocking work already running (one HDF5 write, one chunk's compression) finishes, but
+///   nothing further is started for the operation;
+/// - a request waiting for a pooled connection leaves the queue; a connection with a
+///   half-sent request is closed, not reused. A request that changes the server (PUT, POST,
+///   DELETE) and went out whole is still answered (within `timeout_ms`) before the cleanup,
+///   so that nothing appears after it.
+/// Per-call deadline: `co_await (storage->save(wf, t, v) || timer.async_wait(use_awaitable))`
+/// (see docs/configuration.md, "Deadlines and cancellation"); a whole-operation timeout for
+/// every call: the S3 option `operation_timeout_ms`.
 
 #include <atomic>
 #include <memory>

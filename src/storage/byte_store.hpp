@@ -10,6 +10,7 @@
 // system calls) must run on the blocking executor the store was built with — never on E
 // directly on the async path. A store object is used by many operations at once.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,10 @@ class byte_store {
     virtual void check_task_name(std::string_view task) const = 0;
     /// Where the task lives, for messages (a file path, `s3://bucket/key`). Never a secret.
     virtual std::string describe(std::string_view workflow, std::string_view task) const = 0;
+    /// The limit for one whole storage operation (every request, retry, backoff and pool
+    /// wait of it); zero for none. Past it the operation is cancelled and fails with
+    /// `io_error`.
+    virtual std::chrono::milliseconds operation_timeout() const { return {}; }
     /// The protocols lent to persistent serializers (FILE_PROTOCOL, S3_PROTOCOL).
     virtual const protocols& lent_protocols() const = 0;
 };

@@ -1,8 +1,13 @@
 #include "storage/byte_store_storage.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <fmt/format.h>
+
+#include "functionfuse/error.hpp"
+#include "storage/async_util.hpp"
 #include "storage/names.hpp"
 
 namespace functionfuse::detail {
@@ -22,10 +27,32 @@ void byte_store_storage::check_task(std::string_view task) const {
 
 template <class T>
 boost::asio::awaitable<T> byte_store_storage::on_library(boost::asio::awaitable<T> op) const {
-    // co_spawn with use_awaitable dispatches the completion to the awaiting coroutine's own
-    // executor, so the caller never continues on a library thread.
-    co_return co_await boost::asio::co_spawn(executor_->io(), std::move(op),
-                                             boost::asio::use_awaitable);
+    // The completion is dispatched to the awaiting coroutine's own executor, so the caller
+    // never continues on a library thread; the caller's cancellation slot is forwarded across
+    // the hop and delivered on the io context, where the library's work runs.
+    std::exception_ptr failure;
+    const auto timeout = store_->operation_timeout();
+    std::shared_ptr<std::atomic<bool>> expired;
+    try {
+        if (timeout.count() <= 0)
+            co_return co_await hop_to(executor_->io(), std::move(op));
+        expired = std::make_shared<std::atomic<bool>>(false);
+        co_return co_await hop_to(executor_->io(), std::move(op), timeout, expired);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (expired && expired->load())
+        throw io_error(
+            fmt::format("storage operation did not finish within operation_timeout_ms "
+                        "({} ms) and was cancelled",
+                        timeout.count()));
+    // However an inner layer reported the interruption (a transport error, a failed worker),
+    // a cancelled operation ends with one documented error. (Reading the state does not throw,
+    // unlike other co_awaits of a cancelled coroutine.)
+    const auto state = co_await boost::asio::this_coro::cancellation_state;
+    if (state.cancelled() != boost::asio::cancellation_type::none || is_operation_aborted(failure))
+        throw_operation_aborted();
+    std::rethrow_exception(failure);
 }
 
 boost::asio::awaitable<void> byte_store_storage::new_workflow(std::string workflow) {

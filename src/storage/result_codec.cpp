@@ -302,7 +302,10 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
         const references old = co_await current_references(env, workflow, task);
         co_await env.store->put_atomic(workflow, task, std::move(*prep.bytes));
         const std::vector<value> none;
-        co_await remove_replaced(env, workflow, old, none);
+        // Published: the save has succeeded, so a cancellation arriving now must neither cut
+        // the removal short nor turn the outcome into operation_aborted.
+        auto removal = remove_replaced(env, workflow, old, none);
+        FF_AWAIT_SHIELDED(std::move(removal));
         co_return;
     }
     const std::vector<found_object>& found = prep.found;
@@ -329,7 +332,9 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
         }
         if (failed) {
             try {
-                co_await remove_objects(env, workflow, stored_by, payloads);
+                // Shielded: after a cancellation too, what was stored must go.
+                auto cleanup = remove_objects(env, workflow, stored_by, payloads);
+                FF_AWAIT_SHIELDED(std::move(cleanup));
             } catch (...) {  // best effort: the first failure is what the caller needs
             }
             std::rethrow_exception(failed);
@@ -356,12 +361,16 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
     }
     if (failed) {
         try {
-            co_await remove_objects(env, workflow, stored_by, payloads);
+            auto cleanup = remove_objects(env, workflow, stored_by, payloads);
+            FF_AWAIT_SHIELDED(std::move(cleanup));
         } catch (...) {  // best effort, as above
         }
         std::rethrow_exception(failed);
     }
-    co_await remove_replaced(env, workflow, old, payloads);
+    // Published (see above): shielded, so a late cancellation does not report a stored save
+    // as aborted.
+    auto removal = remove_replaced(env, workflow, old, payloads);
+    FF_AWAIT_SHIELDED(std::move(removal));
 }
 
 awaitable<value> read_result(codec_env env, std::string workflow, std::string task) {

@@ -128,10 +128,13 @@ class hdf5_array_store : public array_store {
             failure = std::current_exception();
         }
         if (failure) {
-            co_await run_blocking(ex, [&] {
+            // Shielded: a cancelled write removes its temporary file too.
+            auto remove_tmp = [&] {
                 std::error_code ec;
                 fs::remove(tmp, ec);
-            });
+            };
+            auto cleanup = run_blocking(ex, remove_tmp);
+            FF_AWAIT_SHIELDED(std::move(cleanup));
             std::rethrow_exception(failure);
         }
     }
@@ -239,10 +242,13 @@ class hdf5_array_store : public array_store {
             failure = std::current_exception();
         }
         if (writer || file) {
-            co_await run_blocking(ex, [&] {
+            // Shielded: HDF5 handles are closed on the blocking pool also after a cancellation.
+            auto close = [&] {
                 writer.reset();
                 file.reset();
-            });
+            };
+            auto closing = run_blocking(ex, close);
+            FF_AWAIT_SHIELDED(std::move(closing));
         }
         if (failure)
             std::rethrow_exception(failure);

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "functionfuse/error.hpp"
 #include "async_protocols/s3/s3_byte_store.hpp"
 #include "async_protocols/s3/s3_client_protocol.hpp"
+#include "functionfuse/error.hpp"
 
 namespace functionfuse::detail {
 

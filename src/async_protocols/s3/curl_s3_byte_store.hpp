@@ -7,10 +7,10 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "async_protocols/s3/curl/curl_s3_client.hpp"
+#include "async_protocols/s3/s3_location.hpp"
 #include "functionfuse/s3_protocol.hpp"
 #include "storage/byte_store.hpp"
-#include "async_protocols/s3/s3_location.hpp"
-#include "async_protocols/s3/curl/curl_s3_client.hpp"
 
 namespace functionfuse::detail {
 

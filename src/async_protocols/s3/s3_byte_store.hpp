@@ -53,6 +53,9 @@ class s3_byte_store final : public byte_store {
         return location_.url(location_.task_key(workflow, task));
     }
     const protocols& lent_protocols() const override { return protocols_; }
+    std::chrono::milliseconds operation_timeout() const override {
+        return client_->params().operation_timeout;
+    }
 
   private:
     std::shared_ptr<const void> keepalive_;  // declared first: destroyed after the client

@@ -5,11 +5,15 @@
 #include <memory>
 
 #include "async_protocols/s3/core/client_params.hpp"
+#include "async_protocols/s3/s3_location.hpp"
 #include "functionfuse/executor.hpp"
 #include "storage/byte_store_storage.hpp"
-#include "async_protocols/s3/s3_location.hpp"
 
 namespace functionfuse {
+
+namespace s3 {
+class client;
+}
 
 /// Everything an S3 storage (async or sync) is built from; `storage_factory` reads it from
 /// the JSON config (see docs/configuration.md).
@@ -25,6 +29,14 @@ class s3_storage final : public detail::byte_store_storage {
   public:
     /// Throws `io_error` for an unreadable CA file.
     s3_storage(s3_storage_options options, std::shared_ptr<shared_executor> executor);
+
+    /// The client this storage sends its requests with (tests and diagnostics: pool counts).
+    const s3::client& client() const noexcept { return *client_; }
+
+  private:
+    s3_storage(std::shared_ptr<s3::client> client, detail::s3_location location,
+               std::shared_ptr<shared_executor> executor);
+    std::shared_ptr<s3::client> client_;
 };
 
 }  // namespace functionfuse

@@ -330,7 +330,11 @@ class zarr_array_store : public array_store {
         if (failure) {
             // Best effort: the first error is what the caller needs to see.
             try {
-                co_await remove_prefix(proto, prefix);
+                // Shielded: a cancelled write removes its chunks too. No PUT is in flight
+                // any more (every worker has been awaited, and a PUT that went out whole was
+                // answered: see connection::exchange), so the listing sees every chunk.
+                auto cleanup = remove_prefix(proto, prefix);
+                FF_AWAIT_SHIELDED(std::move(cleanup));
             } catch (...) {
             }
             std::rethrow_exception(failure);

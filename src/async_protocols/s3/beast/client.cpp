@@ -227,6 +227,9 @@ asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
             reason = http_failure_reason(status, fields.code);
         } catch (const boost::system::system_error& e) {
             const boost::system::error_code transport_error = e.code();
+            // Cancelled by the caller: neither a transport failure nor worth a retry.
+            if (transport_error == asio::error::operation_aborted)
+                throw;
             if (!retry.should_retry(attempt_no, classify(transport_error), 0, "")) {
                 throw io_error(fmt::format("S3 request {} failed after {} attempt(s): {}",
                                            describe(spec), attempt_no, transport_error.message()));
@@ -253,6 +256,14 @@ const client_params& client::params() const noexcept {
 
 std::size_t client::open_connections() const {
     return impl_->pool->open_connections();
+}
+
+std::size_t client::connections_in_use() const {
+    return impl_->pool->in_use();
+}
+
+std::size_t client::waiting_requests() const {
+    return impl_->pool->waiting();
 }
 
 asio::awaitable<std::string> client::put_object(std::string_view bucket, std::string_view key,

@@ -120,6 +120,10 @@ class client {
 
     /// Connections currently open (idle or in use), for tests and diagnostics.
     std::size_t open_connections() const;
+    /// Connections currently lent to requests (being opened or in use), and requests waiting
+    /// for one: for tests and diagnostics (a pool at rest has none of either).
+    std::size_t connections_in_use() const;
+    std::size_t waiting_requests() const;
 
     struct impl;
 

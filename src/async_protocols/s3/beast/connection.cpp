@@ -10,11 +10,13 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -119,13 +121,32 @@ asio::awaitable<http_response> connection::exchange(http_request& request, bool 
     response_parser parser;
     prepare_response_parser(parser, head_request);
     tcp().expires_at(deadline);
-    if (secure_) {
-        co_await http::async_read(*secure_, buffer_, parser,
-                                  asio::redirect_error(asio::use_awaitable, ec));
-    } else {
-        co_await http::async_read(*plain_, buffer_, parser,
-                                  asio::redirect_error(asio::use_awaitable, ec));
+    // A request that changes the server (PUT, POST, DELETE) and went out whole is answered
+    // even if the caller was cancelled meanwhile: the answer is awaited (bounded by the
+    // deadline) so that once the caller's cleanup lists what exists, the server is done
+    // creating it, and the connection stays reusable. Reads stay cancellable.
+    const bool shield = request.method() != http::verb::get && request.method() != http::verb::head;
+    bool throwing = true;
+    if (shield) {
+        throwing = co_await asio::this_coro::throw_if_cancelled();
+        co_await asio::this_coro::throw_if_cancelled(false);
     }
+    auto unbound = asio::bind_cancellation_slot(asio::cancellation_slot(),
+                                                asio::redirect_error(asio::use_awaitable, ec));
+    auto bound = asio::redirect_error(asio::use_awaitable, ec);
+    if (secure_) {
+        if (shield)
+            co_await http::async_read(*secure_, buffer_, parser, unbound);
+        else
+            co_await http::async_read(*secure_, buffer_, parser, bound);
+    } else {
+        if (shield)
+            co_await http::async_read(*plain_, buffer_, parser, unbound);
+        else
+            co_await http::async_read(*plain_, buffer_, parser, bound);
+    }
+    if (shield)
+        co_await asio::this_coro::throw_if_cancelled(throwing);
     if (ec)
         throw exchange_error({ec, !parser.got_some()});
     tcp().expires_never();

@@ -48,8 +48,9 @@ class pool_lease {
 
 /// Keep-alive connections to endpoints, bounded, with FIFO waiting.
 /// Thread-safety: all members may be called concurrently (a mutex guards the state).
-/// Cancellation: a waiting `acquire` is not cancellable; its wait ends when a connection
-/// is freed.
+/// Cancellation: a waiting `acquire` is cancellable (terminal, through the awaiting
+/// coroutine's cancellation slot): the waiter leaves the queue, and a grant that raced with
+/// the cancellation is handed back (to the next waiter), so no capacity is lost.
 class connection_pool {
   public:
     /// Connections are created on `io`. `tls` null: plain TCP connections. `resolve` maps
@@ -69,6 +70,9 @@ class connection_pool {
 
     /// Number of open connections (for tests and diagnostics).
     std::size_t open_connections() const;
+    /// Connections lent out (in use or being opened), and acquirers waiting.
+    std::size_t in_use() const;
+    std::size_t waiting() const;
 
   private:
     friend class pool_lease;
@@ -78,6 +82,9 @@ class connection_pool {
     /// Under the lock: drops closed connections and delivers grants.
     void apply(const std::vector<pool_state::connection_id>& to_close);
     void deliver(const pool_state::grant& g);
+    /// A waiter that gives up (its acquire was cancelled): leaves the queue, or hands back
+    /// the grant it was given meanwhile.
+    void withdraw(pool_state::waiter_id waiter, waiter_slot& slot);
 
     boost::asio::any_io_executor io_;
     mutable std::mutex mutex_;

@@ -18,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "log/log.hpp"
+#include "storage/async_util.hpp"
 #include "value/error_text.hpp"
 
 namespace functionfuse::s3 {
@@ -75,6 +76,9 @@ asio::awaitable<std::string> upload_multipart(client& c, std::string_view bucket
     job.parts.resize(job.part_count);
     const put_options options{std::string(content_type)};  // a named object, not a temporary
     job.upload_id = co_await c.create_multipart_upload(bucket, key, options);
+    detail::log(log_level::debug, "s3.multipart",
+                "started the multipart upload of {}/{}: {} bytes in {} part(s)",
+                detail::shown(job.bucket), detail::shown(job.key), body.size(), job.part_count);
 
     auto executor = co_await asio::this_coro::executor;
     const std::size_t workers = std::clamp<std::size_t>(mp.max_concurrent_parts, 1, job.part_count);
@@ -103,7 +107,9 @@ asio::awaitable<std::string> upload_multipart(client& c, std::string_view bucket
                     "aborting the multipart upload of {}/{} after a failure",
                     detail::shown(job.bucket), detail::shown(job.key));
         try {
-            co_await c.abort_multipart_upload(job.bucket, job.key, job.upload_id);
+            // Shielded: a cancelled upload must still be aborted, or its parts stay stored.
+            auto abort = c.abort_multipart_upload(job.bucket, job.key, job.upload_id);
+            FF_AWAIT_SHIELDED(std::move(abort));
         } catch (const std::exception& e) {
             // Best effort: the original failure is what the caller needs to see; gc finds the
             // upload later (it is older than its grace period by then).

@@ -82,6 +82,11 @@ struct client_params {
     /// TLS handshake) to the last byte of the answer (default 60 s). Time spent queueing for
     /// a connection is not counted. A timed-out attempt is retried per `retry`.
     std::chrono::milliseconds request_timeout{60'000};
+    /// Limit for one whole storage operation on the async path: every request, attempt,
+    /// backoff and wait for a pooled connection of a save, read, list or removal together
+    /// (default 0: none). Past it the operation is cancelled (as by the caller) and fails
+    /// with `io_error`.
+    std::chrono::milliseconds operation_timeout{0};
 
     retry_params retry;
     multipart_params multipart;
