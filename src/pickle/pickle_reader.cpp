@@ -837,7 +837,7 @@ class reader {
     /// What a marker slot holds, for messages.
     static std::string marker_name(const value& v) {
         if (v.is<tuple>())
-            return "a tuple holding numpy or datetime objects";
+            return "a tuple holding numpy objects or a datetime.timezone";
         const extension& e = *v.get_if<extension>();
         if (const auto* g = e.get_if<allowed_global>())
             return "global " + g->name;
