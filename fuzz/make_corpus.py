@@ -34,7 +34,7 @@ def pickle_values():
         "none": None,
         "bools": [True, False],
         "ints": [0, 1, -1, 255, 256, 65535, 65536, -129, 2**31 - 1, -2**31, 2**63 - 1, -2**63],
-        "big_int": 2**64 + 3,  # beyond 64 bits: the reader refuses it
+        "big_int": 2**64 + 3,  # beyond 64 bits: a big_int (text LONG in protocols 0-1)
         "floats": [0.0, -0.0, 1.5, 1e308, 5e-324, float("inf"), float("-inf"), float("nan")],
         "str": ["", "a", "hello world", "é ü ß", "日本語", "\U0001F600", "x" * 300],
         "bytes": [b"", b"\x00\xff", bytes(range(256)), b"y" * 300],
@@ -52,7 +52,24 @@ def pickle_values():
         "big_dict": {str(i): i for i in range(1001)},
         "bytearray": bytearray(b"abc"),
         "mixed": {"name": "run", "sizes": (3, 4), "ok": True, "scores": [0.5, 0.25]},
+        "stdlib": stdlib_values(),
     }
+
+
+def stdlib_values():
+    """The standard-library objects the reader recognizes (datetime, OrderedDict, complex,
+    Decimal)."""
+    import collections
+    import datetime as dt
+    import decimal
+
+    utc = dt.timezone.utc
+    return [dt.datetime(2024, 3, 1, 12, 30, 45, 123456, tzinfo=utc),
+            dt.datetime(2024, 11, 3, 1, 30, fold=1), dt.date(2024, 2, 29),
+            dt.time(1, 2, 3, 4, tzinfo=dt.timezone(dt.timedelta(hours=-5), "EST")),
+            dt.timedelta(days=-3, seconds=5, microseconds=7),
+            collections.OrderedDict([(1, 2), ("a", [3])]), 1.5 - 2j,
+            decimal.Decimal("-1.10E+5")]
 
 
 def make_pickles():
@@ -201,7 +218,10 @@ def make_pickle_dict():
     for i, text in enumerate([b"c__builtin__\nset\n", b"cbuiltins\nbytes\n",
                               b"c_codecs\nencode\n", b"cos\nsystem\n",
                               b"\x8c\x08builtins\x94\x8c\tfrozenset\x94\x93",
-                              b"\x80\x05\x95", b"latin1"]):
+                              b"\x80\x05\x95", b"latin1", b"cdatetime\ndatetime\n",
+                              b"cdatetime\ntimezone\n", b"cdatetime\ntimedelta\n",
+                              b"ccollections\nOrderedDict\n", b"cdecimal\nDecimal\n",
+                              b"cbuiltins\ncomplex\n"]):
         lines.append(f"global_{i}={quote(text)}")
     os.makedirs(os.path.join(HERE, "dict"), exist_ok=True)
     with open(os.path.join(HERE, "dict", "pickle.dict"), "w") as f:

@@ -5,8 +5,10 @@
 /// A value is one of: none, bool, int (64-bit signed), float (double), str (UTF-8 text), bytes,
 /// list, tuple, dict (insertion-ordered, any hashable key), set, frozenset, an `extension`
 /// object that a persistent serializer stores out of band (such as `chunked_array`), a
-/// `big_int` (an integer beyond 64 bits, kept exactly), or an `ndarray` (a numpy array or
-/// numpy scalar kept inline, see `functionfuse/ndarray.hpp`).
+/// `big_int` (an integer beyond 64 bits, kept exactly), an `ndarray` (a numpy array or
+/// numpy scalar kept inline, see `functionfuse/ndarray.hpp`), or a `python_object` (a
+/// datetime, date, time, timedelta, complex or Decimal, see `functionfuse/python_object.hpp`).
+/// A `collections.OrderedDict` is a dict marked `is_ordered_dict()`.
 ///
 /// A str must be valid UTF-8 (RFC 3629: no overlong forms, no surrogates). The pickle reader
 /// checks every str it creates (invalid text, including the lone surrogates Python can pickle,
@@ -34,6 +36,7 @@
 
 #include "functionfuse/error.hpp"
 #include "functionfuse/ndarray.hpp"
+#include "functionfuse/python_object.hpp"
 
 namespace functionfuse {
 
@@ -109,11 +112,20 @@ class dict {
     bool erase(const value& key);
     void reserve(std::size_t n);
 
+    /// Whether this is a Python `collections.OrderedDict` (pickled as one, `type_name()`
+    /// `"collections.OrderedDict"`). Every dict keeps insertion order; the mark only changes
+    /// the Python type and, as in Python, makes equality between two OrderedDicts
+    /// order-sensitive.
+    bool is_ordered_dict() const noexcept { return ordered_dict_; }
+    void set_ordered_dict(bool ordered = true) noexcept { ordered_dict_ = ordered; }
+
+    /// As Python: by mapping, and in order too when both are OrderedDicts.
     friend bool operator==(const dict& a, const dict& b);
 
   private:
     struct impl;
     std::unique_ptr<impl> impl_;
+    bool ordered_dict_ = false;
 };
 
 /// A type-erased object that a persistent serializer stores out of band.
@@ -176,8 +188,9 @@ concept convertible_to_value = requires(const T& x) {
 class value {
   public:
     /// Alternatives, in this order; `kind()` returns the index.
-    using variant_type = std::variant<none_t, bool, std::int64_t, double, std::string, bytes, list,
-                                      tuple, dict, set, frozenset, extension, big_int, ndarray>;
+    using variant_type =
+        std::variant<none_t, bool, std::int64_t, double, std::string, bytes, list, tuple, dict, set,
+                     frozenset, extension, big_int, ndarray, python_object>;
     enum class kind_t : std::uint8_t {
         none,
         boolean,
@@ -192,7 +205,8 @@ class value {
         frozenset,
         extension,
         big_integer,
-        ndarray
+        ndarray,
+        python_object
     };
 
     value() noexcept = default;
@@ -219,6 +233,7 @@ class value {
     value(extension e) noexcept : v_(std::move(e)) {}
     value(big_int i) noexcept : v_(std::move(i)) {}
     value(ndarray a) noexcept : v_(std::move(a)) {}
+    value(python_object o) noexcept : v_(std::move(o)) {}
     /// Any type with a `converter` specialization.
     template <class T>
     requires(convertible_to_value<T> && !std::is_same_v<std::remove_cvref_t<T>, value>)

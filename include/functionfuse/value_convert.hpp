@@ -120,7 +120,29 @@ FUNCTIONFUSE_IDENTITY_CONVERTER(frozenset, "frozenset")
 FUNCTIONFUSE_IDENTITY_CONVERTER(extension, "extension object")
 FUNCTIONFUSE_IDENTITY_CONVERTER(big_int, "int beyond 64 bits")
 FUNCTIONFUSE_IDENTITY_CONVERTER(ndarray, "numpy.ndarray")
+FUNCTIONFUSE_IDENTITY_CONVERTER(python_object, "datetime, complex or Decimal")
 #undef FUNCTIONFUSE_IDENTITY_CONVERTER
+
+/// The types a `python_object` holds convert to and from a value directly:
+/// `value(py::datetime{...})`, `v.as<py::date>()`, `v.as<std::complex<double>>()`.
+#define FUNCTIONFUSE_PYTHON_OBJECT_CONVERTER(T, NAME)                         \
+    template <>                                                               \
+    struct converter<T> {                                                     \
+        static value to_value(const T& x) { return value(python_object(x)); } \
+        static T from_value(const value& v) {                                 \
+            if (auto* o = v.get_if<python_object>())                          \
+                if (auto* p = o->get_if<T>())                                 \
+                    return *p;                                                \
+            detail::throw_conversion_error(v, NAME);                          \
+        }                                                                     \
+    };
+FUNCTIONFUSE_PYTHON_OBJECT_CONVERTER(py::date, "datetime.date")
+FUNCTIONFUSE_PYTHON_OBJECT_CONVERTER(py::time, "datetime.time")
+FUNCTIONFUSE_PYTHON_OBJECT_CONVERTER(py::datetime, "datetime.datetime")
+FUNCTIONFUSE_PYTHON_OBJECT_CONVERTER(py::timedelta, "datetime.timedelta")
+FUNCTIONFUSE_PYTHON_OBJECT_CONVERTER(py::decimal, "decimal.Decimal")
+FUNCTIONFUSE_PYTHON_OBJECT_CONVERTER(std::complex<double>, "complex")
+#undef FUNCTIONFUSE_PYTHON_OBJECT_CONVERTER
 
 template <>
 struct converter<none_t> {

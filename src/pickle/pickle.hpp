@@ -2,8 +2,9 @@
 // The pickle codec: pure functions, no I/O. Writes protocol 4 (with frames); reads protocols
 // 2-5 for the types of `value`. Never executes anything: a GLOBAL/STACK_GLOBAL/REDUCE of a
 // callable not on the small allow-list (the ones CPython itself emits for bytes, set and
-// frozenset under protocols 2-3, and numpy's reconstructors of arrays, dtypes and scalars,
-// recognized by exact argument shapes in objects/) is `invalid_pickle` naming it.
+// frozenset under protocols 2-3, numpy's reconstructors of arrays, dtypes and scalars, and
+// those of datetime's types, OrderedDict, complex and Decimal, recognized by exact argument
+// shapes in objects/) is `invalid_pickle` naming it.
 
 #include <cstddef>
 #include <functional>
@@ -31,10 +32,12 @@ using persistent_load_fn = std::function<value(value pid)>;
 /// batches of 1000), so values without shared sub-objects give CPython's exact bytes. An
 /// `ndarray` is written as numpy writes it (`_reconstruct` + BUILD, or `scalar` for a numpy
 /// scalar), with CPython's memo GETs of the objects numpy shares (globals, native dtypes), and
-/// a `big_int` as LONG1/LONG4 (docs/python_objects.md).
+/// a `big_int` as LONG1/LONG4, a `python_object` and an OrderedDict as CPython's `__reduce__`
+/// makes it write them (docs/python_objects.md).
 /// `reserve_tail` extra bytes are reserved at the end of the returned buffer so that a checksum
 /// can be appended without reallocating. Throws `type_error` for a str that is not valid UTF-8,
-/// nesting deeper than `max_depth`, or an extension `persistent_id` does not handle.
+/// nesting deeper than `max_depth`, an extension `persistent_id` does not handle, or a
+/// `python_object` Python could not load (a field out of range, a Decimal text that is not one).
 std::string dumps(const value& v, const persistent_id_fn& persistent_id = {},
                   std::size_t reserve_tail = 0);
 
@@ -54,14 +57,18 @@ struct read_options {
 /// Decodes a pickle of protocol 2-5 (protocol 0-1 opcodes are read too). Throws
 /// `invalid_pickle` on anything malformed, truncated, forbidden or unsupported; the message says
 /// what and at which byte offset. In particular:
-/// - text integers (protocol 0-1 INT/LONG) beyond 64 bits: "integer does not fit in 64 bits"
-///   (LONG1/LONG4 of any length load as `big_int`);
+/// - text integers (protocol 0-1 INT/LONG) of more than 4300 digits, Python's limit (beyond
+///   64 bits they load as `big_int`, as LONG1/LONG4 of any length do);
 /// - a str that is not strict UTF-8 (e.g. a lone surrogate): "str is not valid UTF-8";
 /// - GLOBAL/STACK_GLOBAL other than `_codecs.encode`, `__builtin__`/`builtins` `bytes`, `set`,
 ///   `frozenset` (the callables CPython writes for bytes and sets under protocols 2-3), which
 ///   REDUCE may call with exactly CPython's argument shapes: "forbidden global os.system";
 /// - numpy arrays, dtypes and scalars other than the dtypes and argument/state shapes numpy
 ///   writes for plain numeric types (docs/python_objects.md), naming what is unsupported;
+/// - `datetime.date`/`time`/`datetime`/`timedelta`/`timezone`, `collections.OrderedDict`,
+///   `complex` and `decimal.Decimal` other than with CPython's argument shapes, a state of the
+///   wrong length or with a field out of range, a tzinfo other than a fixed-offset `timezone`
+///   (docs/python_objects.md);
 /// - objects (BUILD other than numpy's, NEWOBJ, INST, OBJ, EXT*), out-of-band buffers (NEXT_BUFFER,
 ///   READONLY_BUFFER), nesting deeper than `max_depth`, data after STOP;
 /// - a list, dict or set that contains itself (`l = []; l.append(l)`, also through a tuple),

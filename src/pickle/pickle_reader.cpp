@@ -24,19 +24,20 @@
 //   that reference each level ten times cannot expand into gigabytes. The estimate walks the
 //   value and stops at the budget, so charging costs no more than the copy it permits.
 // - Globals: GLOBAL/STACK_GLOBAL of anything but the callables CPython itself uses for bytes,
-//   set and frozenset under protocols 2-3, and numpy's reconstructors (objects/), is
-//   `invalid_pickle` naming it. Allowed ones live on the stack as a marker that only REDUCE may
-//   consume, with exactly the argument shapes CPython and numpy write. numpy's intermediate
-//   objects (a dtype, an array before its BUILD, `numpy.ndarray` passed to `_reconstruct`) are
-//   markers too; a tuple holding one is an argument tuple, itself a marker that only REDUCE or
-//   BUILD may consume. BUILD is read only on those intermediate objects, and updates the stack
-//   slot in place so that memo references to the object see it built, as in Python.
-// - LONG1/LONG4 beyond 64 bits load as `big_int` (text INT/LONG of protocols 0-1 beyond 64
-//   bits are `invalid_pickle`: "integer does not fit in 64 bits"). Every str
-//   is checked to be strict UTF-8 (lone surrogates, which Python can pickle, are rejected).
-//   Sets are taken as written (CPython never writes duplicates). Out-of-band buffers
-//   (protocol 5 NEXT_BUFFER/READONLY_BUFFER) are rejected; BYTEARRAY8 reads as bytes. Data after
-//   STOP is rejected: a stored result is exactly one pickle.
+//   set and frozenset under protocols 2-3, numpy's reconstructors and the standard library's
+//   datetime/OrderedDict/complex/Decimal ones (objects/), is `invalid_pickle` naming it. Allowed
+//   ones live on the stack as a marker that only REDUCE may consume, with exactly the argument
+//   shapes CPython and numpy write. numpy's intermediate objects (a dtype, an array before its
+//   BUILD, `numpy.ndarray` passed to `_reconstruct`) and a `datetime.timezone` (only a datetime's
+//   or time's argument) are markers too; a tuple holding one is an argument tuple, itself a marker
+//   that only REDUCE or BUILD may consume. BUILD is read only on those intermediate objects, and
+//   updates the stack slot in place so that memo references to the object see it built, as in
+//   Python.
+// - LONG1/LONG4 beyond 64 bits load as `big_int`, and so do the text INT/LONG of protocols
+//   0-1 (up to Python's 4300 digits). Every str is checked to be strict UTF-8 (lone surrogates,
+//   which Python can pickle, are rejected). Sets are taken as written (CPython never writes
+//   duplicates). Out-of-band buffers (protocol 5 NEXT_BUFFER/READONLY_BUFFER) are rejected;
+//   BYTEARRAY8 reads as bytes. Data after STOP is rejected: a stored result is exactly one pickle.
 
 #include <algorithm>
 #include <array>
@@ -51,6 +52,7 @@
 
 #include <fmt/format.h>
 
+#include "big_int_text.hpp"
 #include "huge_pages.hpp"
 #include "objects/objects.hpp"
 #include "opcodes.hpp"
@@ -535,7 +537,7 @@ class reader {
                     std::string_view text = a.line;
                     if (!text.empty() && text.back() == 'L')
                         text.remove_suffix(1);
-                    push(parse_int(text, "LONG"), 0);
+                    push_text_int(text, "LONG");
                     break;
                 }
                 case op::BINFLOAT:
@@ -835,7 +837,7 @@ class reader {
     /// What a marker slot holds, for messages.
     static std::string marker_name(const value& v) {
         if (v.is<tuple>())
-            return "a tuple holding numpy objects";
+            return "a tuple holding numpy objects or a datetime.timezone";
         const extension& e = *v.get_if<extension>();
         if (const auto* g = e.get_if<allowed_global>())
             return "global " + g->name;
@@ -843,6 +845,8 @@ class reader {
             return "global " + std::string(objects::name(*c));
         if (e.get_if<objects::dtype_object>())
             return "a numpy.dtype";
+        if (e.get_if<objects::timezone_object>())
+            return "a datetime.timezone (read only as the tzinfo of a datetime or time)";
         return "a numpy.ndarray before its BUILD";
     }
 
@@ -1148,7 +1152,22 @@ class reader {
             return push(false, 0);  // protocol 0 booleans
         if (text == "01")
             return push(true, 0);
-        push(parse_int(text, "INT"), 0);
+        push_text_int(text, "INT");
+    }
+
+    /// INT/LONG text: an int, or a `big_int` beyond 64 bits (as LONG1 would carry it).
+    void push_text_int(std::string_view text, const char* what) {
+        std::int64_t x;
+        bool overflow;
+        if (parse_decimal(text, x, overflow))
+            return push(x, 0);
+        if (overflow) {
+            if (auto big = big_int_from_decimal(text))
+                return push(std::move(*big), 0);
+            fail(fmt::format("{} argument has more than {} digits (Python's limit)", what,
+                             max_text_int_digits));
+        }
+        fail(fmt::format("{} argument '{}' is not an integer", what, printable(text)));
     }
 
     void load_text_float(std::string_view text) {
@@ -1325,10 +1344,22 @@ class reader {
             // os.system pickles as posix.system (nt.system on Windows): name both.
             const bool os_alias = module == "posix" || module == "nt";
             fail(fmt::format("forbidden global {}.{}{}", printable(module), printable(name),
-                             os_alias ? fmt::format(" (os.{})", printable(name)) : std::string()));
+                             os_alias ? fmt::format(" (os.{})", printable(name))
+                                      : std::string(tzinfo_hint(module, name))));
         }
         std::string full = std::string(module) + "." + std::string(name);
         push(value(extension::make(allowed_global{which, std::move(full)})), global_marker);
+    }
+
+    /// Time zones other than datetime.timezone are the likeliest forbidden globals of a
+    /// datetime result: say so (zoneinfo.ZoneInfo pickles through builtins.getattr).
+    static std::string_view tzinfo_hint(std::string_view module, std::string_view name) {
+        const bool builtin = module == "builtins" || module == "__builtin__";
+        if ((builtin && name == "getattr") || module == "zoneinfo" || module == "pytz" ||
+            module.starts_with("pytz.") || module.starts_with("dateutil"))
+            return " (as zoneinfo, pytz and dateutil time zones pickle; of tzinfo objects only "
+                   "datetime.timezone is read)";
+        return {};
     }
 
     void reduce() {
@@ -1426,7 +1457,9 @@ class reader {
             fail(e.what());
         }
         pop_to(fn_slot);
-        push(std::move(r.v), r.intermediate ? global_marker : 0);
+        // An OrderedDict is a container (depth 1) that SETITEMS fills next.
+        const std::uint16_t depth = r.intermediate ? global_marker : r.v.is<dict>() ? 1 : 0;
+        push(std::move(r.v), depth);
     }
 
     /// BUILD: only on numpy's intermediate objects (a dtype, an array from `_reconstruct`). The

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "huge_pages.hpp"
+#include "objects/datetime_state.hpp"
 #include "opcodes.hpp"
 #include "pickle.hpp"
 #include "utf8.hpp"
@@ -113,7 +114,7 @@ class writer {
                 return 2 + items_bound(*v.get_if<frozenset>(), depth);
             case value::kind_t::dict: {
                 const dict& d = *v.get_if<dict>();
-                std::size_t n = 2 + (d.size() / batch_size + 2) * 2;
+                std::size_t n = 2 + (d.size() / batch_size + 2) * 2 + 64;  // 64: OrderedDict
                 for (const auto& [k, x] : d)
                     n += node_bound(k, depth + 1) + node_bound(x, depth + 1);
                 return n;
@@ -126,6 +127,21 @@ class writer {
                 // The constant part is under 200 bytes; the shape at most 10 bytes a dimension.
                 return v.get_if<ndarray>()->data().size() + 9 + 256 +
                        10 * v.get_if<ndarray>()->ndim();
+            case value::kind_t::python_object: {
+                // Globals, state and a timezone stay under 256 bytes; texts come on top.
+                const auto& o = v.get_if<python_object>()->get();
+                std::size_t n = 256;
+                if (const auto* d = std::get_if<py::decimal>(&o))
+                    n += d->text.size() + 9;
+                const std::optional<py::timezone>* tz = nullptr;
+                if (const auto* t = std::get_if<py::time>(&o))
+                    tz = &t->tz;
+                if (const auto* t = std::get_if<py::datetime>(&o))
+                    tz = &t->tz;
+                if (tz && *tz && (*tz)->name)
+                    n += (*tz)->name->size() + 9;
+                return n;
+            }
         }
         return 0;
     }
@@ -315,7 +331,7 @@ class writer {
     }
 
     /// A global as pickle's save_global writes it in protocol 4, memoized.
-    void save_numpy_global(std::string_view module, std::string_view name) {
+    void save_global(std::string_view module, std::string_view name) {
         std::string key = "g:" + std::string(module) + "." + std::string(name);
         if (get_shared(key))
             return;
@@ -336,7 +352,7 @@ class writer {
         std::string key = "d:" + std::string(t);
         if (native && get_shared(key))
             return;
-        save_numpy_global("numpy", "dtype");
+        save_global("numpy", "dtype");
         put_text(op::SHORT_BINUNICODE, op::BINUNICODE, op::BINUNICODE8, t.substr(1));
         memoize();
         put1(op::NEWFALSE);
@@ -365,7 +381,7 @@ class writer {
     /// `numpy.core.multiarray.scalar(dtype, bytes)`, arrays as `_reconstruct` + BUILD).
     void save_ndarray(const ndarray& a) {
         if (a.is_scalar()) {
-            save_numpy_global("numpy.core.multiarray", "scalar");
+            save_global("numpy.core.multiarray", "scalar");
             save_dtype(a);
             save_bytes_numpy(a.data());
             put1(op::TUPLE2);
@@ -374,8 +390,8 @@ class writer {
             memoize();
             return;
         }
-        save_numpy_global("numpy.core.multiarray", "_reconstruct");
-        save_numpy_global("numpy", "ndarray");
+        save_global("numpy.core.multiarray", "_reconstruct");
+        save_global("numpy", "ndarray");
         put_op_u8(op::BININT1, 0);
         put1(op::TUPLE1);
         memoize();
@@ -407,6 +423,121 @@ class writer {
         put1(op::TUPLE);
         memoize();
         put1(op::BUILD);
+    }
+
+    /// `callable(args...)` as CPython's save_reduce writes it: the global, the arguments (written
+    /// by `args`), TUPLE1-3 + MEMOIZE, REDUCE + MEMOIZE.
+    template <class Args>
+    void save_reduce(std::string_view module, std::string_view name, std::size_t n_args,
+                     Args&& args) {
+        save_global(module, name);
+        args();
+        if (n_args == 0) {
+            put1(op::EMPTY_TUPLE);
+        } else {
+            put1(static_cast<std::uint8_t>(op::TUPLE1 + n_args - 1));
+            memoize();
+        }
+        put1(op::REDUCE);
+        memoize();
+    }
+
+    void save_state_bytes(std::string_view state) {
+        put_text(op::SHORT_BINBYTES, op::BINBYTES, op::BINBYTES8, state);
+        memoize();
+    }
+
+    void save_timedelta(const py::timedelta& t) {
+        if (std::string why = objects::validity(t); !why.empty())
+            throw type_error("cannot pickle datetime.timedelta: " + why);
+        save_reduce("datetime", "timedelta", 3, [&] {
+            save_int(t.days);
+            save_int(t.seconds);
+            save_int(t.microseconds);
+        });
+    }
+
+    /// datetime.timezone(timedelta[, name]). `timezone.utc` is a singleton in CPython: written
+    /// once, then fetched from the memo.
+    void save_timezone(const py::timezone& z) {
+        if (std::string why = objects::validity(z); !why.empty())
+            throw type_error("cannot pickle datetime.timezone: " + why);
+        const bool utc = z.offset_us == 0 && !z.name;
+        if (utc && get_shared("tz:utc"))
+            return;
+        save_reduce("datetime", "timezone", z.name ? 2 : 1, [&] {
+            save_timedelta(objects::offset_timedelta(z));
+            if (z.name) {
+                if (!utf8::valid(*z.name))
+                    throw type_error("cannot pickle a timezone name that is not valid UTF-8");
+                put_text(op::SHORT_BINUNICODE, op::BINUNICODE, op::BINUNICODE8, *z.name);
+                memoize();
+            }
+        });
+        if (utc)
+            remember_shared("tz:utc");
+    }
+
+    /// The objects of `python_object` as CPython pickles them in protocol 4 (fold bit included).
+    void save_python_object(const python_object& o) {
+        if (const auto* d = std::get_if<py::date>(&o.get())) {
+            const std::string state = objects::encode_date(*d);
+            return save_reduce("datetime", "date", 1, [&] { save_state_bytes(state); });
+        }
+        if (const auto* t = std::get_if<py::time>(&o.get())) {
+            const std::string state = objects::encode_time(*t);
+            return save_reduce("datetime", "time", t->tz ? 2 : 1, [&] {
+                save_state_bytes(state);
+                if (t->tz)
+                    save_timezone(*t->tz);
+            });
+        }
+        if (const auto* d = std::get_if<py::datetime>(&o.get())) {
+            const std::string state = objects::encode_datetime(*d);
+            return save_reduce("datetime", "datetime", d->tz ? 2 : 1, [&] {
+                save_state_bytes(state);
+                if (d->tz)
+                    save_timezone(*d->tz);
+            });
+        }
+        if (const auto* t = std::get_if<py::timedelta>(&o.get()))
+            return save_timedelta(*t);
+        if (const auto* c = std::get_if<std::complex<double>>(&o.get())) {
+            return save_reduce("builtins", "complex", 2, [&] {
+                save_float(c->real());
+                save_float(c->imag());
+            });
+        }
+        const auto& d = std::get<py::decimal>(o.get());
+        if (!objects::valid_decimal_text(d.text))
+            throw type_error("cannot pickle decimal.Decimal of text that is not a decimal");
+        save_reduce("decimal", "Decimal", 1, [&] {
+            put_text(op::SHORT_BINUNICODE, op::BINUNICODE, op::BINUNICODE8, d.text);
+            memoize();
+        });
+    }
+
+    /// collections.OrderedDict as its `__reduce__` makes CPython write it: OrderedDict() and
+    /// then the items from an iterator (pickle's batch_setitems: batches of 1000, a lone item
+    /// with SETITEM, no empty batch).
+    void save_ordered_dict(const dict& d, std::size_t depth) {
+        save_reduce("collections", "OrderedDict", 0, [] {});
+        const auto& items = d.items();
+        for (std::size_t i = 0; i < items.size();) {
+            if (items.size() - i == 1) {
+                save(items[i].first, depth + 1);
+                save(items[i].second, depth + 1);
+                put1(op::SETITEM);
+                break;
+            }
+            put1(op::MARK);
+            const std::size_t stop = std::min(items.size(), i + batch_size);
+            for (; i < stop; ++i) {
+                save(items[i].first, depth + 1);
+                save(items[i].second, depth + 1);
+            }
+            put1(op::SETITEMS);
+        }
     }
 
     /// LONG1/LONG4 with the bytes kept (Python's encoding: LONG1 below 256 bytes).
@@ -526,6 +657,10 @@ class writer {
             case value::kind_t::dict: {
                 check_depth(depth);
                 const dict& d = *v.get_if<dict>();
+                if (d.is_ordered_dict()) {
+                    save_ordered_dict(d, depth);
+                    break;
+                }
                 put1(op::EMPTY_DICT);
                 memoize();
                 const auto& items = d.items();
@@ -585,6 +720,9 @@ class writer {
                 break;
             case value::kind_t::ndarray:
                 save_ndarray(*v.get_if<ndarray>());
+                break;
+            case value::kind_t::python_object:
+                save_python_object(*v.get_if<python_object>());
                 break;
         }
         boundary();

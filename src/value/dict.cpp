@@ -85,7 +85,8 @@ dict::dict(std::initializer_list<entry> entries) {
 
 dict::dict(const dict& other)
     : impl_(other.impl_ && !other.impl_->entries.empty() ? std::make_unique<impl>(*other.impl_)
-                                                         : nullptr) {}
+                                                         : nullptr),
+      ordered_dict_(other.ordered_dict_) {}
 
 dict::dict(dict&&) noexcept = default;
 
@@ -93,6 +94,7 @@ dict& dict::operator=(const dict& other) {
     if (this != &other) {
         dict copy(other);
         impl_ = std::move(copy.impl_);
+        ordered_dict_ = other.ordered_dict_;
     }
     return *this;
 }
@@ -183,6 +185,13 @@ void dict::reserve(std::size_t n) {
 bool operator==(const dict& a, const dict& b) {
     if (a.size() != b.size())
         return false;
+    if (a.ordered_dict_ && b.ordered_dict_) {  // OrderedDict == OrderedDict: order matters
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (!(a.items()[i].first == b.items()[i].first) ||
+                !(a.items()[i].second == b.items()[i].second))
+                return false;
+        return true;
+    }
     // Python compares dicts as mappings: order does not matter.
     for (const auto& [k, v] : a) {
         const value* other = b.find(k);

@@ -292,6 +292,8 @@ void repr_into(const value& v, std::string& out, std::size_t depth, std::size_t 
                     out += ',';
                 out += ')';
             } else if constexpr (std::is_same_v<T, dict>) {
+                if (x.is_ordered_dict())
+                    out += "OrderedDict(";
                 out += '{';
                 bool first = true;
                 for (const auto& [k, val] : x) {
@@ -305,6 +307,8 @@ void repr_into(const value& v, std::string& out, std::size_t depth, std::size_t 
                     repr_into(val, out, depth + 1, limit);
                 }
                 out += '}';
+                if (x.is_ordered_dict())
+                    out += ')';
             } else if constexpr (std::is_same_v<T, set>) {
                 if (x.empty()) {
                     out += "set()";
@@ -325,6 +329,8 @@ void repr_into(const value& v, std::string& out, std::size_t depth, std::size_t 
                 out += x.to_string();
             } else if constexpr (std::is_same_v<T, ndarray>) {
                 repr_ndarray(x, out);
+            } else if constexpr (std::is_same_v<T, python_object>) {
+                out += x.repr();
             } else {
                 out += "<extension " + demangle(x.type().name()) + ">";
             }
@@ -372,7 +378,7 @@ std::string_view value::type_name() const noexcept {
         case kind_t::tuple:
             return "tuple";
         case kind_t::dict:
-            return "dict";
+            return get_if<dict>()->is_ordered_dict() ? "collections.OrderedDict" : "dict";
         case kind_t::set:
             return "set";
         case kind_t::frozenset:
@@ -383,6 +389,8 @@ std::string_view value::type_name() const noexcept {
             return "int";
         case kind_t::ndarray:
             return get_if<ndarray>()->python_type_name();
+        case kind_t::python_object:
+            return get_if<python_object>()->type_name();
     }
     return "?";
 }
@@ -427,6 +435,8 @@ std::size_t value::hash() const {
             return std::hash<std::string_view>{}(a.data()) ^
                    std::hash<std::string_view>{}(a.typestr());
         }
+        case kind_t::python_object:
+            return get_if<python_object>()->hash();
         case kind_t::frozenset: {
             // Order-independent: a sum of mixed element hashes.
             std::size_t h = 0x1F2E3D4Cu;
@@ -482,6 +492,8 @@ bool operator==(const value& a, const value& b) {
             return *a.get_if<big_int>() == *b.get_if<big_int>();
         case kind_t::ndarray:
             return *a.get_if<ndarray>() == *b.get_if<ndarray>();
+        case kind_t::python_object:
+            return *a.get_if<python_object>() == *b.get_if<python_object>();
     }
     return false;
 }

@@ -47,11 +47,11 @@ TEST(PickleErrors, TruncationAnywhereIsInvalidPickle) {
     EXPECT_TRUE(contains(error_of(b("\x80\x04\x8e\xff\xff\xff\xff\xff\xff\xff\x7f")), "truncated"));
 }
 
-TEST(PickleErrors, TextIntegersBeyond64BitsAreRejected) {
-    // LONG1/LONG4 beyond 64 bits load as big_int (big_int_test.cpp); the protocol 0-1 text
-    // forms stay refused.
-    EXPECT_TRUE(contains(error_of(b("L99999999999999999999L\n.")), "does not fit in 64 bits"));
-    EXPECT_TRUE(contains(error_of(b("I-9223372036854775809\n.")), "does not fit in 64 bits"));
+TEST(PickleErrors, TextMemoIndicesBeyond64BitsAreRejected) {
+    // Text integers beyond 64 bits load as big_int (python_objects_pickle_test.cpp); a memo
+    // index cannot be one.
+    EXPECT_TRUE(contains(error_of(b("(lp99999999999999999999\n.")), "does not fit in 64 bits"));
+    EXPECT_TRUE(contains(error_of(b("(lg99999999999999999999\n.")), "does not fit in 64 bits"));
 }
 
 TEST(PickleErrors, DeepNestingIsAnErrorNotACrash) {

@@ -219,7 +219,7 @@ result call_scalar(tuple& args) {
 
 }  // namespace
 
-std::optional<callable> find_global(std::string_view module, std::string_view name) {
+std::optional<callable> find_numpy_global(std::string_view module, std::string_view name) {
     if (module == "numpy") {
         if (name == "ndarray")
             return callable::numpy_ndarray;
@@ -238,23 +238,7 @@ std::optional<callable> find_global(std::string_view module, std::string_view na
     return std::nullopt;
 }
 
-std::string_view name(callable c) noexcept {
-    switch (c) {
-        case callable::numpy_reconstruct:
-            return "numpy.core.multiarray._reconstruct";
-        case callable::numpy_ndarray:
-            return "numpy.ndarray";
-        case callable::numpy_dtype:
-            return "numpy.dtype";
-        case callable::numpy_frombuffer:
-            return "numpy.core.numeric._frombuffer";
-        case callable::numpy_scalar:
-            return "numpy.core.multiarray.scalar";
-    }
-    return "?";
-}
-
-result call(callable c, tuple& args) {
+result call_numpy(callable c, tuple& args) {
     switch (c) {
         case callable::numpy_reconstruct:
             return call_reconstruct(args);
@@ -264,7 +248,7 @@ result call(callable c, tuple& args) {
             return call_frombuffer(args);
         case callable::numpy_scalar:
             return call_scalar(args);
-        case callable::numpy_ndarray:
+        default:
             break;
     }
     refuse(fmt::format("{} cannot be called (only passed to _reconstruct)", name(c)));
@@ -279,13 +263,6 @@ result build(const extension& target, value& state) {
     if (target.get_if<pending_array>())
         return build_array(state);
     refuse("BUILD of an object that is not a numpy array or dtype");
-}
-
-bool is_argument(const extension& e) noexcept {
-    if (const auto* c = e.get_if<callable>())
-        return is_argument_global(*c);
-    const auto* d = e.get_if<dtype_object>();
-    return d && d->built();
 }
 
 }  // namespace functionfuse::pickle::objects
