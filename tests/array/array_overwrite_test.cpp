@@ -1,11 +1,13 @@
 // Stores that stay clean, file kind: saving over a task removes the replaced result's HDF5
-// files once the new result is published (async and sync paths), and remove_task removes them.
+// files once the new result is published (async and sync paths), and remove_task removes them;
+// readers racing an overwriter get a whole generation or not_found, never mixed data.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <xtensor/xbuilder.hpp>
 
 #include "functionfuse/functionfuse.hpp"
+#include "overwrite_race.hpp"
 #include "run_awaitable.hpp"
 #include "temp_dir.hpp"
 
@@ -95,4 +97,15 @@ TEST(ArrayOverwrite, AnOldReaderOfARemovedArrayGetsNotFound) {
     ASSERT_NE(handle, nullptr);
     run_awaitable(store->save(wf, task, ff::value(0)));
     EXPECT_THROW(run_awaitable(handle->read()), ff::not_found);
+}
+
+TEST(ArrayOverwrite, ReadersRacingAnOverwriterGetAWholeGenerationOrNotFound) {
+    // tests/support/overwrite_race.hpp: HDF5 arrays, async and sync paths, eager and lazy reads.
+    ff_test::temp_dir dir;
+    const ff_test::overwrite_race_options o;
+    const auto seen = ff_test::run_overwrite_race(config(dir.path()), o);
+    ff_test::expect_whole_generations_or_missing(seen, o);
+    const fs::path big = dir.path() / "race" / "bigdata";
+    EXPECT_EQ(std::distance(fs::directory_iterator(big), fs::directory_iterator{}), 1)
+        << "the race leaked replaced arrays";
 }

@@ -10,6 +10,7 @@
 #include "functionfuse/error.hpp"
 #include "functionfuse/storage.hpp"
 #include "functionfuse/sync.hpp"
+#include "overwrite_race.hpp"
 #include "run_awaitable.hpp"
 #include "s3_store_test.hpp"
 
@@ -129,4 +130,17 @@ TEST_F(S3Overwrite, AChunkThatWasNeverWrittenStillReadsAsTheFillValue) {
         EXPECT_EQ(back.get<ff::dict>().at("w").as<ff::chunked_array>(),
                   ff::chunked_array::from(expected, {5, 5}));
     }
+}
+
+TEST_F(S3Overwrite, ReadersRacingAnOverwriterGetAWholeGenerationOrNotFound) {
+    // tests/support/overwrite_race.hpp: zarr arrays, async and sync paths, eager and lazy reads.
+    const ff_test::overwrite_race_options o;
+    const auto seen = ff_test::run_overwrite_race(config(), o);
+    ff_test::expect_whole_generations_or_missing(seen, o);
+    // One array (its chunks and .zarray) and the group's .zgroup are left.
+    const auto keys = keys_under("race/bigdata/");
+    std::size_t zarrays = 0;
+    for (const auto& k : keys)
+        zarrays += k.size() > 7 && k.substr(k.size() - 7) == ".zarray";
+    EXPECT_EQ(zarrays, 1u) << "the race leaked replaced arrays";
 }
