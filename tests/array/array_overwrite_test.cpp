@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <xtensor/xbuilder.hpp>
 
+#include "file_store_config.hpp"
 #include "functionfuse/functionfuse.hpp"
 #include "overwrite_race.hpp"
 #include "run_awaitable.hpp"
@@ -16,11 +17,6 @@ namespace fs = std::filesystem;
 using ff_test::run_awaitable;
 
 namespace {
-
-boost::json::value config(const fs::path& root) {
-    return boost::json::value{{"kind", "file"},
-                              {"options", {{"path", root.string()}, {"fsync", false}}}};
-}
 
 /// Files and bytes in a directory (not recursive).
 std::pair<std::size_t, std::uintmax_t> usage(const fs::path& dir) {
@@ -37,8 +33,8 @@ std::pair<std::size_t, std::uintmax_t> usage(const fs::path& dir) {
 
 TEST(ArrayOverwrite, HundredOverwritesLeaveOneArraysWorthOnBothPaths) {
     ff_test::temp_dir dir;
-    auto async_store = ff::storage_factory(config(dir.path()));
-    auto sync_store = ff::sync::storage_factory(config(dir.path()));
+    auto async_store = ff::storage_factory(ff_test::file_store_config(dir.path()));
+    auto sync_store = ff::sync::storage_factory(ff_test::file_store_config(dir.path()));
     auto arrays = std::make_shared<ff::array_serializer>();
     async_store->register_persistent_serializers(arrays);
     sync_store->register_persistent_serializers(arrays);
@@ -83,9 +79,9 @@ TEST(ArrayOverwrite, HundredOverwritesLeaveOneArraysWorthOnBothPaths) {
 TEST(ArrayOverwrite, AnOldReaderOfARemovedArrayGetsNotFound) {
     // A lazy handle taken before an overwrite reads a file that is gone: a clear not_found.
     ff_test::temp_dir dir;
-    auto store = ff::storage_factory(config(dir.path()));
+    auto store = ff::storage_factory(ff_test::file_store_config(dir.path()));
     store->register_persistent_serializers(std::make_shared<ff::array_serializer>());
-    auto lazy_store = ff::storage_factory(config(dir.path()));
+    auto lazy_store = ff::storage_factory(ff_test::file_store_config(dir.path()));
     ff::array_options lazy;
     lazy.lazy = true;
     lazy_store->register_persistent_serializers(std::make_shared<ff::array_serializer>(lazy));
@@ -103,7 +99,7 @@ TEST(ArrayOverwrite, ReadersRacingAnOverwriterGetAWholeGenerationOrNotFound) {
     // tests/support/overwrite_race.hpp: HDF5 arrays, async and sync paths, eager and lazy reads.
     ff_test::temp_dir dir;
     const ff_test::overwrite_race_options o;
-    const auto seen = ff_test::run_overwrite_race(config(dir.path()), o);
+    const auto seen = ff_test::run_overwrite_race(ff_test::file_store_config(dir.path()), o);
     ff_test::expect_whole_generations_or_missing(seen, o);
     const fs::path big = dir.path() / "race" / "bigdata";
     EXPECT_EQ(std::distance(fs::directory_iterator(big), fs::directory_iterator{}), 1)
