@@ -1,11 +1,14 @@
 // Stores that stay clean, file kind: saving over a task removes the replaced result's HDF5
-// files once the new result is published (async and sync paths), and remove_task removes them.
+// files once the new result is published (async and sync paths), and remove_task removes them;
+// readers racing an overwriter get a whole generation or not_found, never mixed data.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <xtensor/xbuilder.hpp>
 
+#include "file_store_config.hpp"
 #include "functionfuse/functionfuse.hpp"
+#include "overwrite_race.hpp"
 #include "run_awaitable.hpp"
 #include "temp_dir.hpp"
 
@@ -14,11 +17,6 @@ namespace fs = std::filesystem;
 using ff_test::run_awaitable;
 
 namespace {
-
-boost::json::value config(const fs::path& root) {
-    return boost::json::value{{"kind", "file"},
-                              {"options", {{"path", root.string()}, {"fsync", false}}}};
-}
 
 /// Files and bytes in a directory (not recursive).
 std::pair<std::size_t, std::uintmax_t> usage(const fs::path& dir) {
@@ -35,8 +33,8 @@ std::pair<std::size_t, std::uintmax_t> usage(const fs::path& dir) {
 
 TEST(ArrayOverwrite, HundredOverwritesLeaveOneArraysWorthOnBothPaths) {
     ff_test::temp_dir dir;
-    auto async_store = ff::storage_factory(config(dir.path()));
-    auto sync_store = ff::sync::storage_factory(config(dir.path()));
+    auto async_store = ff::storage_factory(ff_test::file_store_config(dir.path()));
+    auto sync_store = ff::sync::storage_factory(ff_test::file_store_config(dir.path()));
     auto arrays = std::make_shared<ff::array_serializer>();
     async_store->register_persistent_serializers(arrays);
     sync_store->register_persistent_serializers(arrays);
@@ -81,9 +79,9 @@ TEST(ArrayOverwrite, HundredOverwritesLeaveOneArraysWorthOnBothPaths) {
 TEST(ArrayOverwrite, AnOldReaderOfARemovedArrayGetsNotFound) {
     // A lazy handle taken before an overwrite reads a file that is gone: a clear not_found.
     ff_test::temp_dir dir;
-    auto store = ff::storage_factory(config(dir.path()));
+    auto store = ff::storage_factory(ff_test::file_store_config(dir.path()));
     store->register_persistent_serializers(std::make_shared<ff::array_serializer>());
-    auto lazy_store = ff::storage_factory(config(dir.path()));
+    auto lazy_store = ff::storage_factory(ff_test::file_store_config(dir.path()));
     ff::array_options lazy;
     lazy.lazy = true;
     lazy_store->register_persistent_serializers(std::make_shared<ff::array_serializer>(lazy));
@@ -95,4 +93,15 @@ TEST(ArrayOverwrite, AnOldReaderOfARemovedArrayGetsNotFound) {
     ASSERT_NE(handle, nullptr);
     run_awaitable(store->save(wf, task, ff::value(0)));
     EXPECT_THROW(run_awaitable(handle->read()), ff::not_found);
+}
+
+TEST(ArrayOverwrite, ReadersRacingAnOverwriterGetAWholeGenerationOrNotFound) {
+    // tests/support/overwrite_race.hpp: HDF5 arrays, async and sync paths, eager and lazy reads.
+    ff_test::temp_dir dir;
+    const ff_test::overwrite_race_options o;
+    const auto seen = ff_test::run_overwrite_race(ff_test::file_store_config(dir.path()), o);
+    ff_test::expect_whole_generations_or_missing(seen, o);
+    const fs::path big = dir.path() / "race" / "bigdata";
+    EXPECT_EQ(std::distance(fs::directory_iterator(big), fs::directory_iterator{}), 1)
+        << "the race leaked replaced arrays";
 }

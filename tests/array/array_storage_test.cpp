@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "array_test_util.hpp"
+#include "file_store_config.hpp"
 #include "functionfuse/functionfuse.hpp"
 #include "python.hpp"
 #include "run_awaitable.hpp"
@@ -17,11 +18,6 @@ namespace fs = std::filesystem;
 using ff_test::run_awaitable;
 
 namespace {
-
-boost::json::value file_config(const fs::path& root) {
-    return boost::json::value{{"kind", "file"},
-                              {"options", {{"path", root.string()}, {"fsync", false}}}};
-}
 
 std::size_t count_files(const fs::path& dir) {
     std::size_t n = 0;
@@ -76,7 +72,7 @@ print("python read ok")
 
 TEST(ArrayStorage, SaveReadRemoveTaskAndWorkflow) {
     ff_test::temp_dir dir;
-    auto storage = ff::storage_factory(file_config(dir.path()));
+    auto storage = ff::storage_factory(ff_test::file_store_config(dir.path()));
     storage->register_persistent_serializers(std::make_shared<ff::array_serializer>());
     run_awaitable(storage->new_workflow("wf"));
     auto w = ff_test::pattern_array(ff::dtype::float64, {40, 30}, {16, 16});
@@ -102,7 +98,7 @@ TEST(ArrayStorage, SaveReadRemoveTaskAndWorkflow) {
 
 TEST(ArrayStorage, RemoveTaskByGlobRemovesEveryMatchingTasksArrays) {
     ff_test::temp_dir dir;
-    auto storage = ff::storage_factory(file_config(dir.path()));
+    auto storage = ff::storage_factory(ff_test::file_store_config(dir.path()));
     ff::array_options opts;
     opts.gzip_level = 1;
     storage->register_persistent_serializers(std::make_shared<ff::array_serializer>(opts));
@@ -118,7 +114,7 @@ TEST(ArrayStorage, RemoveTaskByGlobRemovesEveryMatchingTasksArrays) {
 
 TEST(ArrayStorage, SyncStorageUsesTheSameSerializer) {
     ff_test::temp_dir dir;
-    auto sync = ff::sync::storage_factory(file_config(dir.path()));
+    auto sync = ff::sync::storage_factory(ff_test::file_store_config(dir.path()));
     ff::array_options opts;
     opts.gzip_level = 3;
     opts.shuffle = true;
@@ -128,7 +124,7 @@ TEST(ArrayStorage, SyncStorageUsesTheSameSerializer) {
     sync->save("wf", "t", ff::dict{{"a", a}});
     EXPECT_EQ(sync->read_task("wf", "t").get<ff::dict>().at("a").as<ff::chunked_array>(), a);
     // What the sync path wrote, the async path reads (same bytes on disk).
-    auto async = ff::storage_factory(file_config(dir.path()));
+    auto async = ff::storage_factory(ff_test::file_store_config(dir.path()));
     async->register_persistent_serializers(std::make_shared<ff::array_serializer>());
     EXPECT_EQ(
         run_awaitable(async->read_task("wf", "t")).get<ff::dict>().at("a").as<ff::chunked_array>(),
@@ -141,7 +137,7 @@ TEST(ArrayStorage, ReadsAStoreLaidOutByThePythonOriginalAndPythonReadsOurs) {
     ff_test::temp_dir dir;
     auto r = ff_test::run_python(python_store_script, dir.path().string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    auto storage = ff::storage_factory(file_config(dir.path()));
+    auto storage = ff::storage_factory(ff_test::file_store_config(dir.path()));
     storage->register_persistent_serializers(std::make_shared<ff::array_serializer>());
     ff::value v = run_awaitable(storage->read_task("wf", "train"));
     const auto& d = v.get<ff::dict>();
@@ -172,7 +168,7 @@ TEST(ArrayStorage, ReadsAStoreLaidOutByThePythonOriginalAndPythonReadsOurs) {
 
 TEST(ArrayStorage, MissingBigdataFileIsNotFoundNamingIt) {
     ff_test::temp_dir dir;
-    auto storage = ff::storage_factory(file_config(dir.path()));
+    auto storage = ff::storage_factory(ff_test::file_store_config(dir.path()));
     storage->register_persistent_serializers(std::make_shared<ff::array_serializer>());
     run_awaitable(storage->new_workflow("wf"));
     run_awaitable(storage->save("wf", "t", ff_test::pattern_array(ff::dtype::int16, {4}, {2})));

@@ -95,6 +95,11 @@ class Usage(unittest.TestCase):
         self.assertIn("Exit codes", ffuse("--help").stdout)
         for cmd in ["ls", "cat", "rm", "du", "gc", "cp"]:
             self.assertIn("Usage", ffuse(cmd, "--help").stdout + ffuse(cmd, "--help").stderr)
+            # Every command takes the same S3 store options and lists them.
+            for flag in ["--endpoint", "--s3-region", "--profile", "--addressing", "--ca-file"]:
+                self.assertIn(flag, ffuse(cmd, "--help").stdout, (cmd, flag))
+        # --region is cat's array region, not the S3 region (--s3-region).
+        ffuse("ls", WORK, "--region", "eu-west-1", expect=2)
         ffuse(expect=2)
         ffuse("ls", expect=2)
         ffuse("frobnicate", expect=2)
@@ -155,6 +160,25 @@ class FileStores(unittest.TestCase):
         rt = ffuse("cat", self.root, "demo", "train", "--repr", "--array").stdout
         self.assertIn("array([[0.0, 0.5, 1.0, 1.5], [2.0, 2.5, 3.0, 3.5], [4.0, 4.5, 5.0, 5.5]]"
                       ", dtype=float64)", rt)
+
+    def test_cat_region(self):
+        w = (np.arange(12) * 0.5).reshape(3, 4)
+        # One slice applies to the first dimension of every array in the value.
+        v = json.loads(ffuse("cat", self.root, "demo", "train", "--region", "1:3").stdout)
+        self.assertEqual(v["weights"]["$array"]["data"], w[1:3].tolist())
+        self.assertEqual(v["weights"]["$array"]["shape"], [2, 4])
+        self.assertEqual(v["mask"]["$array"]["data"], [1, 2])
+        v = json.loads(ffuse("cat", self.root, "demo", "train", "--region", "-1").stdout)
+        self.assertEqual(v["weights"]["$array"]["data"], w[-1:].tolist())
+        self.assertEqual(v["mask"]["$array"]["data"], [9])
+        # Usage errors (exit 2): not slice notation, or not fitting an array.
+        for bad in ["1:2:3", "a", "1,,2", "", "2:2", "5:-12"]:
+            p = ffuse("cat", self.root, "demo", "train", "--region", bad, expect=2)
+            self.assertIn("--region", p.stderr)
+        p = ffuse("cat", self.root, "demo", "train", "--region", "0:2,1:3", expect=2)
+        self.assertIn("[10]", p.stderr)  # the 1-d mask cannot take a 2-d region
+        p = ffuse("cat", self.root, "demo", "train", "--region", "3", expect=2)
+        self.assertIn("out of range", p.stderr)
 
     def test_cat_missing_names_task_and_workflow(self):
         p = ffuse("cat", self.root, "demo", "nope", expect=1)
@@ -217,6 +241,9 @@ class FileStores(unittest.TestCase):
         v = json.loads(ffuse("cat", root, "wf", "train", "--array").stdout)
         self.assertEqual(v["loss"], 0.25)
         self.assertEqual(v["weights"]["$array"]["data"], np.arange(20.0).reshape(4, 5).tolist())
+        v = json.loads(ffuse("cat", root, "wf", "train", "--region", "1:3,-2:").stdout)
+        self.assertEqual(v["weights"]["$array"]["data"],
+                         np.arange(20.0).reshape(4, 5)[1:3, -2:].tolist())
         self.assertIn("0 found", ffuse("gc", root, "--grace", "0").stdout)
 
 
@@ -276,6 +303,35 @@ class S3Stores(unittest.TestCase):
         p = self.ff("cat", store, "demo", "train", expect=1)
         self.assertIn("train", p.stderr)
         self.assertNotIn(self.secret + "x", p.stderr)
+
+    def test_cat_region_fetches_only_its_chunks(self):
+        import boto3
+        import botocore.config
+        subprocess.run([WRITE_STORE, self.config("region"), "sample"], check=True, env=self.env)
+        store = self.url("region")
+        # The S3 store options come after the command as well as before it.
+        flags_after = ["--s3-region", "us-east-1"] + self.flags
+        w = (np.arange(12) * 0.5).reshape(3, 4)
+        ca = [f for i, f in enumerate(self.flags) if i and self.flags[i - 1] == "--ca-file"]
+        s3 = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
+                          aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+                          aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
+                          verify=ca[0] if ca else False,
+                          config=botocore.config.Config(s3={"addressing_style": "path"}))
+        prefix = self.url("region")[5 + len(self.bucket) + 1:] + "/demo/bigdata/dask_arrays/"
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix)["Contents"]]
+        [weights] = [k[:-len(".zarray")] for k in keys if k.endswith("/.zarray") and
+                     json.loads(s3.get_object(Bucket=self.bucket, Key=k)["Body"].read())["shape"] == [3, 4]]
+        # Row 2 lives in chunks 1.0 and 1.1: spoil chunks 0.0 and 0.1 behind the store's back
+        # (a missing chunk would read as the fill value; a spoiled one cannot be decoded).
+        for chunk in ["0.0", "0.1"]:
+            s3.put_object(Bucket=self.bucket, Key=weights + chunk, Body=b"not a chunk")
+        out = ffuse("cat", store, "demo", "train", "--region", "2:3", *flags_after, env=self.env)
+        v = json.loads(out.stdout)
+        self.assertEqual(v["weights"]["$array"]["data"], w[2:3].tolist())
+        self.assertEqual(v["mask"]["$array"]["data"], [2])
+        # The whole array needs the spoiled chunks.
+        self.ff("cat", store, "demo", "train", "--array", expect=1)
 
     def test_wrong_secret_is_an_error_without_the_secret(self):
         env = dict(self.env, AWS_SECRET_ACCESS_KEY="not-the-secret-1234")

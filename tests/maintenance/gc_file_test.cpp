@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <xtensor/xbuilder.hpp>
 
+#include "file_store_config.hpp"
 #include "functionfuse/functionfuse.hpp"
 #include "functionfuse/maintenance.hpp"
 #include "run_awaitable.hpp"
@@ -19,11 +20,6 @@ namespace fs = std::filesystem;
 using ff_test::run_awaitable;
 
 namespace {
-
-boost::json::value config(const fs::path& root) {
-    return boost::json::value{{"kind", "file"},
-                              {"options", {{"path", root.string()}, {"fsync", false}}}};
-}
 
 /// Makes `path` look two hours old.
 void age(const fs::path& path) {
@@ -41,7 +37,7 @@ std::vector<std::string> names_in(const fs::path& dir) {
 class FileGc : public ::testing::Test {
   protected:
     void SetUp() override {
-        store = ff::storage_factory(config(dir.path()));
+        store = ff::storage_factory(ff_test::file_store_config(dir.path()));
         store->register_persistent_serializers(std::make_shared<ff::array_serializer>());
         xt::xarray<double> x = xt::ones<double>({6, 6});
         a = ff::chunked_array::from(x, {3, 3});
@@ -129,7 +125,7 @@ TEST_F(FileGc, AWorkflowWithUnknownReferencesIsLeftAlone) {
     run_awaitable(store->save(wf, task, ff::dict{{"w", a}}));
     run_awaitable(store->save(wf, other, ff::dict{{"w", a}}));
     // A storage that does not know the array serializer reads the tags but cannot map them.
-    auto blind = ff::storage_factory(config(dir.path()));
+    auto blind = ff::storage_factory(ff_test::file_store_config(dir.path()));
     fs::remove(dir.path() / wf / other);  // its array is an orphan now
     ff::gc_options opts;
     opts.grace = std::chrono::seconds(0);

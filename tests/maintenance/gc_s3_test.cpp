@@ -2,57 +2,32 @@
 // the grace period while fresh, deleted with `remove`; live arrays are untouched. An open
 // multipart upload is reported and aborted where the server can list uploads (RGW); s3rver
 // cannot (NotImplemented), which gc reports as a warning instead of failing.
-#include <random>
-
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
-#include <boost/json.hpp>
 #include <xtensor/xbuilder.hpp>
 
 #include "async_protocols/s3/beast/client.hpp"
-#include "async_protocols/s3/curl/curl_s3_client.hpp"
 #include "functionfuse/functionfuse.hpp"
 #include "functionfuse/maintenance.hpp"
 #include "run_awaitable.hpp"
-#include "s3_kinds_under_test.hpp"
+#include "s3_store_test.hpp"
 
 namespace ff = functionfuse;
-namespace json = boost::json;
 using ff_test::run_awaitable;
 
 namespace {
 
-class S3Gc : public ::testing::Test {
+class S3Gc : public ff_test::s3_store_test {
   protected:
+    S3Gc() : s3_store_test("gc-") {}
     void SetUp() override {
-        std::random_device rd;
-        prefix_ = "gc-" + std::to_string(rd()) + std::to_string(rd());
-        auto o = ff_test::s3_server_storage_options(prefix_);
-        if (!o)
-            GTEST_FAIL() << "no S3 server (run through ctest)";
-        server_ = *o;
-        const auto& c = server_.client;
-        const std::string endpoint =
-            std::string(c.use_tls ? "https://" : "http://") + c.host + ":" + std::to_string(c.port);
-        json::object options{
-            {"path", server_.location.bucket + "/" + prefix_},
-            {"s3fs",
-             {{"key", c.creds.access_key_id},
-              {"secret", c.creds.secret_access_key},
-              {"client_kwargs", {{"endpoint_url", endpoint}, {"region_name", "us-east-1"}}}}}};
-        if (!c.tls.ca_file.empty())
-            options["tls"] = json::object{{"ca_file", c.tls.ca_file}};
-        store_ = ff::storage_factory(json::object{{"kind", "S3"}, {"options", options}});
+        s3_store_test::SetUp();
+        if (HasFatalFailure())
+            return;
+        store_ = ff::storage_factory(config());
         store_->register_persistent_serializers(std::make_shared<ff::array_serializer>());
     }
-    std::size_t keys_under(const std::string& rel) const {
-        ff::detail::curl_s3_client client(server_.client);
-        return client.list_objects_v2(server_.location.bucket, prefix_ + "/" + rel, "")
-            .objects.size();
-    }
 
-    ff::s3_storage_options server_;
-    std::string prefix_;
     std::shared_ptr<ff::storage> store_;
 };
 
@@ -64,10 +39,7 @@ TEST_F(S3Gc, OrphanedArraysAndOpenUploads) {
     std::string wf = "wf", live = "live", doomed = "doomed";
     run_awaitable(store_->save(wf, live, ff::dict{{"w", a}}));
     run_awaitable(store_->save(wf, doomed, ff::dict{{"w", a}}));
-    {
-        ff::detail::curl_s3_client client(server_.client);
-        client.delete_object(server_.location.bucket, prefix_ + "/wf/doomed");
-    }
+    delete_key("wf/doomed");
     // An upload a killed writer left open.
     boost::asio::io_context ctx;
     ff::s3::client raw(ctx.get_executor(), server_.client);
@@ -107,14 +79,14 @@ TEST_F(S3Gc, OrphanedArraysAndOpenUploads) {
         ASSERT_EQ(report.warnings.size(), 1u);
         EXPECT_NE(report.warnings[0].find("ListMultipartUploads"), std::string::npos);
     }
-    const std::size_t keys_before = keys_under("wf/bigdata/dask_arrays/");
+    const std::size_t keys_before = keys_under("wf/bigdata/dask_arrays/").size();
 
     now.remove = true;
     const ff::gc_report removed = run_awaitable(ff::collect_garbage(*store_, now));
     for (const auto& f : removed.findings)
         EXPECT_TRUE(f.removed) << f.entry.location << ": " << f.error;
     // One array's objects (4 chunks + .zarray) are gone; the live one reads back.
-    EXPECT_EQ(keys_under("wf/bigdata/dask_arrays/"), keys_before - 5);
+    EXPECT_EQ(keys_under("wf/bigdata/dask_arrays/").size(), keys_before - 5);
     EXPECT_EQ(
         run_awaitable(store_->read_task(wf, live)).get<ff::dict>().at("w").as<ff::chunked_array>(),
         a);

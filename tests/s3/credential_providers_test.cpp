@@ -20,8 +20,8 @@
 #include "async_protocols/s3/credentials/credentials.hpp"
 #include "async_protocols/s3/credentials/credentials_cache.hpp"
 #include "async_protocols/s3/credentials/imds_provider.hpp"
+#include "credentials_env_test.hpp"
 #include "credentials_server_process.hpp"
-#include "temp_dir.hpp"
 
 namespace s3 = functionfuse::s3;
 namespace ff = functionfuse;
@@ -30,26 +30,12 @@ namespace {
 
 const std::string marker = "FFsecretMARK7q";
 
-using env_map = std::map<std::string, std::string>;
+using ff_test::env_map;
+using ff_test::env_of;
+using ff_test::write_file;
 
-s3::env_lookup env_of(env_map vars) {
-    return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-        auto it = vars.find(std::string(name));
-        if (it == vars.end())
-            return std::nullopt;
-        return it->second;
-    };
-}
-
-void write(const std::filesystem::path& p, const std::string& text) {
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-}
-
-class Providers : public ::testing::Test {
+class Providers : public ff_test::credentials_env_test {
   protected:
-    ff_test::temp_dir home;
-
     void SetUp() override {
         ff::set_log_level(ff::log_level::trace);
         ff::set_log_sink([this](ff::log_level, std::string_view component, std::string_view m) {
@@ -66,7 +52,9 @@ class Providers : public ::testing::Test {
 
     // An environment with nothing but HOME (an empty directory) and IMDS off.
     env_map base_env() const {
-        return {{"HOME", home.path().string()}, {"AWS_EC2_METADATA_DISABLED", "true"}};
+        env_map env = credentials_env_test::base_env();
+        env["AWS_EC2_METADATA_DISABLED"] = "true";
+        return env;
     }
 
     // Runs `f`, which must throw E; checks that the message has no secret and returns it.
@@ -158,7 +146,7 @@ TEST_F(Providers, ImdsUnreachableEndsTheChainWithAClearConfigError) {
 
 TEST_F(Providers, ContainerFullUriWithTokenFile) {
     const auto token_file = home.path() / "pod-token";
-    write(token_file, "Bearer-" + marker + "\n");
+    write_file(token_file, "Bearer-" + marker + "\n");
     ff_test::credentials_server_process server("--mode container --auth-token-file " +
                                                token_file.string() + " --marker " + marker);
     auto env = base_env();
@@ -187,7 +175,7 @@ TEST_F(Providers, ContainerFullUriWithTokenFile) {
     text = failure<ff::config_error>([&] { missing->fetch(); });
     EXPECT_TRUE(contains(text, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) << text;
     // A token file with a line break inside (header injection) is refused.
-    write(token_file, "a\r\nX-Evil: " + marker);
+    write_file(token_file, "a\r\nX-Evil: " + marker);
     text = failure<ff::config_error>([&] { missing->fetch(); });
     EXPECT_TRUE(contains(text, "control character")) << text;
 }
@@ -223,7 +211,7 @@ TEST_F(Providers, ContainerFullUriMustBeLoopbackOrHttps) {
 TEST_F(Providers, WebIdentityExchangesTheTokenFileAtSts) {
     const auto token_file = home.path() / "oidc-token";
     const std::string token = "eyJhbGciOi." + marker + ".sig";
-    write(token_file, token + "\n");
+    write_file(token_file, token + "\n");
     ff_test::credentials_server_process sts("--mode sts --web-token " + token + " --marker " +
                                             marker + " --state-file " + state_file());
     auto env = base_env();
@@ -239,7 +227,7 @@ TEST_F(Providers, WebIdentityExchangesTheTokenFileAtSts) {
     EXPECT_TRUE(contains(ff_test::read_text(state_file()), "ff-session"));
 
     // A token STS refuses: its message echoes the token, which must not reach ours.
-    write(token_file, "other-" + marker);
+    write_file(token_file, "other-" + marker);
     std::string text = failure<ff::s3_error>([&] { s3::resolve_settings({}, env_of(env)); });
     EXPECT_TRUE(contains(text, "InvalidIdentityToken")) << text;
     EXPECT_TRUE(contains(text, "web identity")) << text;
@@ -249,7 +237,7 @@ TEST_F(Providers, WebIdentityExchangesTheTokenFileAtSts) {
     EXPECT_TRUE(contains(text, "AWS_WEB_IDENTITY_TOKEN_FILE")) << text;
     EXPECT_TRUE(contains(text, token_file.string())) << text;
     // The role is required.
-    write(token_file, token);
+    write_file(token_file, token);
     env.erase("AWS_ROLE_ARN");
     text = failure<ff::config_error>([&] { s3::resolve_settings({}, env_of(env)); });
     EXPECT_TRUE(contains(text, "AWS_ROLE_ARN")) << text;
@@ -257,7 +245,7 @@ TEST_F(Providers, WebIdentityExchangesTheTokenFileAtSts) {
 
 TEST_F(Providers, StsFailuresNameTheProvider) {
     const auto token_file = home.path() / "oidc-token";
-    write(token_file, "tok-" + marker);
+    write_file(token_file, "tok-" + marker);
     for (const std::string fault : {"500", "malformed", "huge", "ctrl", "noexpiry"}) {
         SCOPED_TRACE(fault);
         ff_test::credentials_server_process sts("--mode sts --web-token tok-" + marker +
@@ -277,12 +265,14 @@ TEST_F(Providers, ProfileRoleArnWithSourceProfileSignsAssumeRole) {
     ff_test::credentials_server_process sts("--mode sts --source-key AKIDSOURCE:src-" + marker +
                                             " --marker " + marker + " --state-file " +
                                             state_file());
-    write(home.path() / ".aws" / "credentials",
-          "[base]\naws_access_key_id = AKIDSOURCE\naws_secret_access_key = src-" + marker + "\n");
-    write(home.path() / ".aws" / "config",
-          "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/ff-test\nsource_profile = "
-          "base\nrole_session_name = dev-session\nregion = eu-west-3\nsts =\n  endpoint_url = " +
-              sts.url() + "\n");
+    write_file(
+        creds_file(),
+        "[base]\naws_access_key_id = AKIDSOURCE\naws_secret_access_key = src-" + marker + "\n");
+    write_file(
+        config_file(),
+        "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/ff-test\nsource_profile = "
+        "base\nrole_session_name = dev-session\nregion = eu-west-3\nsts =\n  endpoint_url = " +
+            sts.url() + "\n");
     auto env = base_env();
     env["AWS_PROFILE"] = "dev";
     auto r = s3::resolve_settings({}, env_of(env));
@@ -292,17 +282,18 @@ TEST_F(Providers, ProfileRoleArnWithSourceProfileSignsAssumeRole) {
     EXPECT_TRUE(contains(ff_test::read_text(state_file()), "dev-session"));
 
     // A wrong source secret: STS's SignatureDoesNotMatch, naming the profile entry.
-    write(home.path() / ".aws" / "credentials",
-          "[base]\naws_access_key_id = AKIDSOURCE\naws_secret_access_key = bad-" + marker + "\n");
+    write_file(
+        creds_file(),
+        "[base]\naws_access_key_id = AKIDSOURCE\naws_secret_access_key = bad-" + marker + "\n");
     std::string text = failure<ff::s3_error>([&] { s3::resolve_settings({}, env_of(env)); });
     EXPECT_TRUE(contains(text, "SignatureDoesNotMatch")) << text;
     EXPECT_TRUE(contains(text, "profile 'dev'")) << text;
     // A source profile that does not exist; a cycle.
-    write(home.path() / ".aws" / "credentials", "");
-    write(home.path() / ".aws" / "config",
-          "[profile dev]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = nowhere\n"
-          "[profile a]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = b\n"
-          "[profile b]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = a\n");
+    write_file(creds_file(), "");
+    write_file(config_file(),
+               "[profile dev]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = nowhere\n"
+               "[profile a]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = b\n"
+               "[profile b]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = a\n");
     text = failure<ff::config_error>([&] { s3::resolve_settings({}, env_of(env)); });
     EXPECT_TRUE(contains(text, "source_profile")) << text;
     EXPECT_TRUE(contains(text, "'nowhere'")) << text;
@@ -313,9 +304,10 @@ TEST_F(Providers, ProfileRoleArnWithSourceProfileSignsAssumeRole) {
 
 TEST_F(Providers, ProfileCredentialSourceEnvironment) {
     ff_test::credentials_server_process sts("--mode sts --source-key AKIDENV:env-" + marker);
-    write(home.path() / ".aws" / "config",
-          "[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ff-test\ncredential_source = "
-          "Environment\n");
+    write_file(
+        config_file(),
+        "[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ff-test\ncredential_source = "
+        "Environment\n");
     auto env = base_env();
     env["AWS_ENDPOINT_URL_STS"] = sts.url();
     // A profile named in the configuration skips the environment's keys (botocore's rule for an
@@ -339,14 +331,14 @@ TEST_F(Providers, ProfileCredentialSourceEnvironment) {
 TEST_F(Providers, CredentialProcessSuccessAndFailures) {
     const auto script = home.path() / "helper.sh";
     const auto write_script = [&](const std::string& body) {
-        write(script, "#!/bin/sh\n" + body);
+        write_file(script, "#!/bin/sh\n" + body);
         std::filesystem::permissions(script, std::filesystem::perms::owner_all);
     };
     write_script("echo '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"p-" +
                  marker + "\", \"SessionToken\": \"t-" + marker +
                  "\", \"Expiration\": \"2999-01-01T00:00:00Z\"}'\n");
-    write(home.path() / ".aws" / "config",
-          "[default]\ncredential_process = " + script.string() + " --profile x\n");
+    write_file(config_file(),
+               "[default]\ncredential_process = " + script.string() + " --profile x\n");
     auto r = s3::resolve_settings({}, env_of(base_env()));
     EXPECT_EQ(r.creds.access_key_id, "AKIDPROC");
     EXPECT_EQ(r.creds.session_token, "t-" + marker);
@@ -370,8 +362,7 @@ TEST_F(Providers, CredentialProcessSuccessAndFailures) {
 // --- the chain's order ---------------------------------------------------------------------
 
 TEST_F(Providers, ChainOrderEnvironmentBeforeWebIdentityBeforeProfileBeforeContainer) {
-    write(home.path() / ".aws" / "credentials",
-          "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = f\n");
+    write_file(creds_file(), "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = f\n");
     auto env = base_env();
     env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://127.0.0.1:9/never-asked";
     EXPECT_EQ(s3::resolve_settings({}, env_of(env)).creds.access_key_id, "FILEKEY");

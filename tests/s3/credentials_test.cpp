@@ -11,27 +11,15 @@
 #include <functionfuse/error.hpp>
 
 #include "async_protocols/s3/credentials/credentials.hpp"
-#include "temp_dir.hpp"
+#include "credentials_env_test.hpp"
 
 namespace s3 = functionfuse::s3;
 
 namespace {
 
-using env_map = std::map<std::string, std::string>;
-
-s3::env_lookup env_of(env_map vars) {
-    return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-        auto it = vars.find(std::string(name));
-        if (it == vars.end())
-            return std::nullopt;
-        return it->second;
-    };
-}
-
-void write(const std::filesystem::path& p, const std::string& text) {
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-}
+using ff_test::env_map;
+using ff_test::env_of;
+using ff_test::write_file;
 
 // Runs `f`, expecting a config_error; returns it.
 template <class F>
@@ -47,16 +35,10 @@ functionfuse::config_error expect_config_error(F&& f) {
 
 const char* const secret = "s3cr3t/Value+WithSpecials#1";
 
-class Credentials : public ::testing::Test {
-  protected:
-    ff_test::temp_dir home;
-    std::filesystem::path creds_file() const { return home.path() / ".aws" / "credentials"; }
-    std::filesystem::path config_file() const { return home.path() / ".aws" / "config"; }
-    env_map base_env() const { return {{"HOME", home.path().string()}}; }
-};
+using Credentials = ff_test::credentials_env_test;
 
 TEST_F(Credentials, ExplicitConfigWinsOverEnvironmentAndFiles) {
-    write(creds_file(), "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = f\n");
+    write_file(creds_file(), "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = f\n");
     auto env = base_env();
     env["AWS_ACCESS_KEY_ID"] = "ENVKEY";
     env["AWS_SECRET_ACCESS_KEY"] = "envsecret";
@@ -78,7 +60,7 @@ TEST_F(Credentials, ExplicitConfigWinsOverEnvironmentAndFiles) {
 }
 
 TEST_F(Credentials, EnvironmentIsUsedWhenConfigIsSilent) {
-    write(creds_file(), "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = f\n");
+    write_file(creds_file(), "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = f\n");
     auto env = base_env();
     env["AWS_ACCESS_KEY_ID"] = "ENVKEY";
     env["AWS_SECRET_ACCESS_KEY"] = "envsecret";
@@ -101,10 +83,10 @@ TEST_F(Credentials, EnvironmentIsUsedWhenConfigIsSilent) {
 }
 
 TEST_F(Credentials, DefaultProfileFromHomeFilesWithRegionFromConfig) {
-    write(creds_file(),
-          "# comment\n[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = " +
-              std::string(secret) + "\n");
-    write(config_file(), "[default]\nregion = eu-north-1\n");
+    write_file(creds_file(),
+               "# comment\n[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = " +
+                   std::string(secret) + "\n");
+    write_file(config_file(), "[default]\nregion = eu-north-1\n");
     auto r = s3::resolve_settings({}, env_of(base_env()));
     EXPECT_EQ(r.creds.access_key_id, "FILEKEY");
     EXPECT_EQ(r.creds.secret_access_key, secret) << "'#' inside a value is kept";
@@ -116,14 +98,14 @@ TEST_F(Credentials, DefaultProfileFromHomeFilesWithRegionFromConfig) {
 }
 
 TEST_F(Credentials, NamedProfileFromEnvironmentMergesBothFilesCredentialsFileFirst) {
-    write(creds_file(),
-          "[default]\naws_access_key_id = DEF\naws_secret_access_key = d\n"
-          "[dev]\naws_access_key_id = DEVKEY\naws_secret_access_key = devsecret\n"
-          "aws_session_token = devtoken\n");
-    write(config_file(),
-          "[default]\nregion = us-east-2\n"
-          "[profile dev]\nregion = sa-east-1\naws_access_key_id = IGNORED\n"
-          "s3 =\n  endpoint_url = http://minio:9000\n  addressing_style = path\n");
+    write_file(creds_file(),
+               "[default]\naws_access_key_id = DEF\naws_secret_access_key = d\n"
+               "[dev]\naws_access_key_id = DEVKEY\naws_secret_access_key = devsecret\n"
+               "aws_session_token = devtoken\n");
+    write_file(config_file(),
+               "[default]\nregion = us-east-2\n"
+               "[profile dev]\nregion = sa-east-1\naws_access_key_id = IGNORED\n"
+               "s3 =\n  endpoint_url = http://minio:9000\n  addressing_style = path\n");
     auto env = base_env();
     env["AWS_PROFILE"] = "dev";
     auto r = s3::resolve_settings({}, env_of(env));
@@ -143,10 +125,10 @@ TEST_F(Credentials, NamedProfileFromEnvironmentMergesBothFilesCredentialsFileFir
 TEST_F(Credentials, ExplicitFilePathsFromEnvironmentAndProfileOnlyInConfig) {
     auto other_creds = home.path() / "elsewhere" / "creds";
     auto other_config = home.path() / "elsewhere" / "conf";
-    write(other_creds, "[unrelated]\naws_access_key_id = X\naws_secret_access_key = y\n");
-    write(other_config,
-          "[profile ci]\naws_access_key_id = CIKEY\naws_secret_access_key = cisecret\n"
-          "region = ca-central-1\nendpoint_url = https://ci.example:8443\n");
+    write_file(other_creds, "[unrelated]\naws_access_key_id = X\naws_secret_access_key = y\n");
+    write_file(other_config,
+               "[profile ci]\naws_access_key_id = CIKEY\naws_secret_access_key = cisecret\n"
+               "region = ca-central-1\nendpoint_url = https://ci.example:8443\n");
     env_map env{{"AWS_SHARED_CREDENTIALS_FILE", other_creds.string()},
                 {"AWS_CONFIG_FILE", other_config.string()},
                 {"AWS_PROFILE", "ci"}};  // and no HOME at all
@@ -174,7 +156,7 @@ TEST_F(Credentials, AnonymousOnlyWhenAskedFor) {
 }
 
 TEST_F(Credentials, MissingNamedProfileIsAnError) {
-    write(creds_file(), "[default]\naws_access_key_id = A\naws_secret_access_key = b\n");
+    write_file(creds_file(), "[default]\naws_access_key_id = A\naws_secret_access_key = b\n");
     auto env = base_env();
     env["AWS_PROFILE"] = "typo";
     auto e = expect_config_error([&] { s3::resolve_settings({}, env_of(env)); });
@@ -195,7 +177,7 @@ TEST_F(Credentials, HalfGivenKeyPairsAreErrorsWithoutTheSecret) {
     EXPECT_EQ(e.field(), "options.s3fs.key");
     EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos);
 
-    write(creds_file(), "[default]\naws_secret_access_key = " + std::string(secret) + "\n");
+    write_file(creds_file(), "[default]\naws_secret_access_key = " + std::string(secret) + "\n");
     e = expect_config_error([&] { s3::resolve_settings({}, env_of(base_env())); });
     EXPECT_NE(std::string(e.what()).find("without aws_access_key_id"), std::string::npos);
     EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos);
@@ -203,8 +185,8 @@ TEST_F(Credentials, HalfGivenKeyPairsAreErrorsWithoutTheSecret) {
 
 TEST_F(Credentials, MalformedFileErrorNamesFileAndLineButNotTheSecret) {
     // A missing '=' on the secret line: the text must not echo the line.
-    write(creds_file(),
-          "[default]\naws_access_key_id = A\naws_secret_access_key " + std::string(secret) + "\n");
+    write_file(creds_file(), "[default]\naws_access_key_id = A\naws_secret_access_key " +
+                                 std::string(secret) + "\n");
     auto e = expect_config_error([&] { s3::resolve_settings({}, env_of(base_env())); });
     EXPECT_EQ(e.field(), creds_file().string() + ":3");
     EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos) << e.what();
@@ -214,8 +196,8 @@ TEST_F(Credentials, MalformedFileErrorNamesFileAndLineButNotTheSecret) {
 TEST_F(Credentials, ControlBytesInProfileValuesAreRefusedNamingTheEntry) {
     // A CR inside a value survives the line split ('\n') and the trim (ends only); sent in
     // x-amz-security-token it would end the header line early.
-    write(creds_file(), "[default]\naws_access_key_id = A\naws_secret_access_key = " +
-                            std::string(secret) + "\naws_session_token = tok\rX-Evil: 1\n");
+    write_file(creds_file(), "[default]\naws_access_key_id = A\naws_secret_access_key = " +
+                                 std::string(secret) + "\naws_session_token = tok\rX-Evil: 1\n");
     auto e = expect_config_error([&] { s3::resolve_settings({}, env_of(base_env())); });
     EXPECT_NE(e.field().find("aws_session_token"), std::string::npos) << e.field();
     EXPECT_NE(e.field().find(creds_file().string()), std::string::npos) << e.field();

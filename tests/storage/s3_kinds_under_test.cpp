@@ -22,17 +22,6 @@ namespace fs = std::filesystem;
 
 namespace ff_test {
 
-std::optional<ff::s3_storage_options> s3_server_storage_options(const std::string& prefix) {
-    const auto server = load_s3_server();
-    if (!server)
-        return std::nullopt;
-    ff::s3_storage_options o;
-    o.location.bucket = server->bucket;
-    o.location.prefix = prefix;
-    o.client = server->client_params();
-    return o;
-}
-
 namespace {
 
 ff::s3_storage_options options_for(const fs::path& scratch) {

@@ -1,77 +1,31 @@
 // Stores that stay clean on S3: saving over a task removes the replaced result's zarr arrays
 // (both paths), and a read that races a removal gets `not_found`, never an array whose missing
 // chunks were filled with the fill value; chunks zarr-python omitted still read as fill.
-#include <random>
-
 #include <gtest/gtest.h>
-#include <boost/json.hpp>
 #include <xtensor/xbuilder.hpp>
 #include <xtensor/xview.hpp>
 
-#include "async_protocols/s3/curl/curl_s3_client.hpp"
 #include "functionfuse/array.hpp"
 #include "functionfuse/array_serializer.hpp"
 #include "functionfuse/error.hpp"
 #include "functionfuse/storage.hpp"
 #include "functionfuse/sync.hpp"
+#include "overwrite_race.hpp"
 #include "run_awaitable.hpp"
-#include "s3_kinds_under_test.hpp"
+#include "s3_store_test.hpp"
 
 namespace ff = functionfuse;
-namespace json = boost::json;
 using ff_test::run_awaitable;
 
 namespace {
 
-class S3Overwrite : public ::testing::Test {
+class S3Overwrite : public ff_test::s3_store_test {
   protected:
-    void SetUp() override {
-        std::random_device rd;
-        prefix_ = "overwrite-" + std::to_string(rd()) + std::to_string(rd());
-        auto o = ff_test::s3_server_storage_options(prefix_);
-        if (!o)
-            GTEST_FAIL() << "no S3 server (run through ctest)";
-        server_ = *o;
-    }
-    json::value config() const {
-        const auto& c = server_.client;
-        const std::string endpoint =
-            std::string(c.use_tls ? "https://" : "http://") + c.host + ":" + std::to_string(c.port);
-        json::object options{
-            {"path", server_.location.bucket + "/" + prefix_},
-            {"s3fs",
-             {{"key", c.creds.access_key_id},
-              {"secret", c.creds.secret_access_key},
-              {"client_kwargs", {{"endpoint_url", endpoint}, {"region_name", "us-east-1"}}}}}};
-        if (!c.tls.ca_file.empty())
-            options["tls"] = json::object{{"ca_file", c.tls.ca_file}};
-        return json::object{{"kind", "S3"}, {"options", options}};
-    }
+    S3Overwrite() : s3_store_test("overwrite-") {}
     /// Objects and bytes under the workflow's bigdata.
     std::pair<std::size_t, std::uint64_t> bigdata_usage(const std::string& wf) const {
-        ff::detail::curl_s3_client client(server_.client);
-        auto listing =
-            client.list_objects_v2(server_.location.bucket, prefix_ + "/" + wf + "/bigdata/", "");
-        std::uint64_t bytes = 0;
-        for (const auto& o : listing.objects)
-            bytes += o.size;
-        return {listing.objects.size(), bytes};
+        return usage_under(wf + "/bigdata/");
     }
-    void delete_key(const std::string& key) const {
-        ff::detail::curl_s3_client client(server_.client);
-        client.delete_object(server_.location.bucket, prefix_ + "/" + key);
-    }
-    std::vector<std::string> keys_under(const std::string& rel) const {
-        ff::detail::curl_s3_client client(server_.client);
-        std::vector<std::string> out;
-        for (auto& o :
-             client.list_objects_v2(server_.location.bucket, prefix_ + "/" + rel, "").objects)
-            out.push_back(o.key.substr(prefix_.size() + 1));
-        return out;
-    }
-
-    ff::s3_storage_options server_;
-    std::string prefix_;
 };
 
 /// An 8 MiB float64 array (1024 x 1024 in 256 x 256 chunks) whose every element is `x`.
@@ -176,4 +130,17 @@ TEST_F(S3Overwrite, AChunkThatWasNeverWrittenStillReadsAsTheFillValue) {
         EXPECT_EQ(back.get<ff::dict>().at("w").as<ff::chunked_array>(),
                   ff::chunked_array::from(expected, {5, 5}));
     }
+}
+
+TEST_F(S3Overwrite, ReadersRacingAnOverwriterGetAWholeGenerationOrNotFound) {
+    // tests/support/overwrite_race.hpp: zarr arrays, async and sync paths, eager and lazy reads.
+    const ff_test::overwrite_race_options o;
+    const auto seen = ff_test::run_overwrite_race(config(), o);
+    ff_test::expect_whole_generations_or_missing(seen, o);
+    // One array (its chunks and .zarray) and the group's .zgroup are left.
+    const auto keys = keys_under("race/bigdata/");
+    std::size_t zarrays = 0;
+    for (const auto& k : keys)
+        zarrays += k.size() > 7 && k.substr(k.size() - 7) == ".zarray";
+    EXPECT_EQ(zarrays, 1u) << "the race leaked replaced arrays";
 }

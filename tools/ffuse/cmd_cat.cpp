@@ -10,7 +10,7 @@ namespace ffuse {
 
 namespace {
 struct cat_args {
-    std::string store, workflow, task;
+    std::string store, workflow, task, region;
     bool repr = false, array = false, pretty = false;
 };
 
@@ -65,20 +65,31 @@ void add_cat(CLI::App& app, const globals& g) {
         "Print one task's value: JSON by default (mapping in README.md: tuples and sets as "
         "arrays, bytes as {\"$bytes\": base64}, dicts with non-str keys as [key, value] pairs, "
         "NaN/Infinity as strings), or Python repr. Arrays are summarized (dtype, shape, "
-        "chunks) unless --array.");
+        "chunks) unless --array; --region reads a part of each array.");
     cmd->add_option("STORE", a->store, "a directory, s3://bucket/prefix or @config.json")
         ->required();
     cmd->add_option("WORKFLOW", a->workflow, "the workflow")->required();
     cmd->add_option("TASK", a->task, "the task")->required();
     cmd->add_flag("--repr", a->repr, "print Python's repr instead of JSON");
     cmd->add_flag("--array", a->array, "read arrays and print their elements");
+    auto* region_option = cmd->add_option(
+        "--region", a->region,
+        "read only this part of each array (implies --array): numpy slices, one per "
+        "dimension, e.g. 0:10,5:20 or 3,: (an index keeps its dimension; negative "
+        "counts from the end; dimensions left out are whole); fetches only the "
+        "chunks it touches");
     cmd->add_flag("--pretty", a->pretty, "indent the JSON");
-    cmd->callback([a, &g] {
+    cmd->callback([a, &g, region_option] {
+        std::optional<region_spec> region;
+        if (region_option->count() > 0) {
+            region = parse_region(a->region);  // a usage error before the store is opened
+            a->array = true;
+        }
         auto s = open_store(a->store, g, true);
         std::string wf = a->workflow, task = a->task;
         ff::value v = run(s->read_task(wf, task));
         if (a->array)
-            run(read_arrays(v));
+            run(read_arrays(v, region ? &*region : nullptr));
         if (a->repr) {
             std::cout << to_repr(v, a->array) << "\n";
         } else if (a->pretty) {

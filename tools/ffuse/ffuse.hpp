@@ -26,7 +26,7 @@ inline constexpr int exit_error = 1;
 inline constexpr int exit_usage = 2;
 
 /// Options every command takes: how to reach an S3 store (each overrides the environment and
-/// the AWS profile, as the library reads them).
+/// the AWS profile, as the library reads them). `add_store_options` declares them.
 struct globals {
     std::string endpoint;
     std::string region;
@@ -34,6 +34,11 @@ struct globals {
     std::string addressing;
     std::string ca_file;
 };
+
+/// Declares the S3 store options (`--endpoint`, `--s3-region`, `--profile`, `--addressing`,
+/// `--ca-file`) on `cmd`, writing into `g`. main.cpp declares them on the program and on every
+/// command, so they are listed by each command's `--help` and taken before or after it.
+void add_store_options(CLI::App& cmd, globals& g);
 
 /// A failure the user caused (a bad argument): exit code 2.
 struct usage_error : std::runtime_error {

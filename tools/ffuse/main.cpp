@@ -10,23 +10,23 @@ int main(int argc, char** argv) {
         "ffuse: look into, copy and repair functionfuse stores.\n"
         "STORE is a directory (file store), s3://bucket[/prefix] (S3; endpoint, region and "
         "credentials from AWS_* variables and ~/.aws profiles, as the library reads them, "
-        "or the flags below), or @config.json (the library's config).\n"
+        "or the S3 store options, which every command takes), or @config.json (the library's "
+        "config).\n"
         "Exit codes: 0 ok, 1 error, 2 usage.",
         "ffuse"};
     app.require_subcommand(1);
-    app.fallthrough();  // the S3 flags may come before or after the command
     globals g;
-    app.add_option("--endpoint", g.endpoint, "S3 endpoint URL (e.g. http://127.0.0.1:9000)");
-    app.add_option("--region", g.region, "S3 region");
-    app.add_option("--profile", g.profile, "AWS profile (~/.aws/credentials, ~/.aws/config)");
-    app.add_option("--addressing", g.addressing, "S3 addressing: auto, path or virtual");
-    app.add_option("--ca-file", g.ca_file, "CA bundle for https endpoints");
+    add_store_options(app, g);
     add_ls(app, g);
     add_cat(app, g);
     add_rm(app, g);
     add_du(app, g);
     add_gc(app, g);
     add_cp(app, g);
+    // The same S3 store options on every command: each command's --help lists them, and they
+    // may come before or after the command.
+    for (CLI::App* cmd : app.get_subcommands([](CLI::App*) { return true; }))
+        add_store_options(*cmd, g);
 
     std::string command = "ffuse";
     try {

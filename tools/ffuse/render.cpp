@@ -345,15 +345,21 @@ std::string to_repr(const ff::value& v, bool array_data) {
     return v.repr();
 }
 
-boost::asio::awaitable<void> read_arrays(ff::value& v) {
+boost::asio::awaitable<void> read_arrays(ff::value& v, const region_spec* region) {
     if (const auto* l = lazy(v)) {
-        ff::chunked_array a = co_await l->read();
+        ff::chunked_array a;
+        if (region) {
+            ff::array_region r = resolve_region(*region, l->shape());
+            a = co_await l->read(std::move(r));  // GCC 12 coroutine rule, CONTRIBUTING.md
+        } else {
+            a = co_await l->read();
+        }
         v = ff::value(ff::extension::make(std::move(a)));
         co_return;
     }
     if (auto* d = v.get_if<ff::dict>()) {
         for (const auto& item : d->items())
-            co_await read_arrays(*d->find(item.first));
+            co_await read_arrays(*d->find(item.first), region);
         co_return;
     }
     std::vector<ff::value>* s = nullptr;
@@ -363,7 +369,7 @@ boost::asio::awaitable<void> read_arrays(ff::value& v) {
         s = t;
     if (s)
         for (auto& x : *s)
-            co_await read_arrays(x);
+            co_await read_arrays(x, region);
 }
 
 std::vector<array_info> arrays_in(const ff::value& v) {

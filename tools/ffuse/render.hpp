@@ -13,6 +13,7 @@
 #include <boost/json/value.hpp>
 
 #include "functionfuse/functionfuse.hpp"
+#include "region.hpp"
 
 namespace ffuse {
 
@@ -34,8 +35,10 @@ boost::json::value to_json(const ff::value& v, bool array_data);
 /// nested lists in `array([...], dtype=...)`.
 std::string to_repr(const ff::value& v, bool array_data);
 
-/// Reads every lazy array in `v` (all chunks) and puts the array in its place.
-boost::asio::awaitable<void> read_arrays(ff::value& v);
+/// Reads every lazy array in `v` and puts the array in its place: all of it when `region` is
+/// null, else the part `region` selects (only the chunks it touches are fetched). Throws
+/// `usage_error` when `region` does not fit an array (region.hpp).
+boost::asio::awaitable<void> read_arrays(ff::value& v, const region_spec* region);
 
 /// Calls `f(array)` for every array (chunked or lazy) in `v`, as their metadata.
 struct array_info {

@@ -13,6 +13,19 @@ namespace ffuse {
 
 namespace json = boost::json;
 
+void add_store_options(CLI::App& cmd, globals& g) {
+    const std::string group = "S3 store (override AWS_* variables and ~/.aws profiles)";
+    cmd.add_option("--endpoint", g.endpoint, "S3 endpoint URL (e.g. http://127.0.0.1:9000)")
+        ->group(group);
+    // Not `--region`: that is `cat`'s array region; rclone calls this one --s3-region too.
+    cmd.add_option("--s3-region", g.region, "S3 region (e.g. eu-west-1)")->group(group);
+    cmd.add_option("--profile", g.profile, "AWS profile (~/.aws/credentials, ~/.aws/config)")
+        ->group(group);
+    cmd.add_option("--addressing", g.addressing, "S3 addressing: auto, path or virtual")
+        ->group(group);
+    cmd.add_option("--ca-file", g.ca_file, "CA bundle for https endpoints")->group(group);
+}
+
 json::value store_config(const std::string& spec, const globals& g) {
     if (spec.empty())
         throw usage_error("STORE is empty");

@@ -62,6 +62,21 @@ std::string header_value(const http_response& r, std::string_view name) {
     return it == r.end() ? std::string{} : std::string(it->value());
 }
 
+/// Sends a pager's page requests (GET on the bucket with the pager's query) until it is done.
+/// Every multi-page listing of core/operations.hpp goes through here; the pager checks each
+/// answer (and throws on a malformed or looping listing), so this loop only sends.
+template <class Pager>
+asio::awaitable<void> drive_pager(client::impl& impl, std::string_view bucket, Pager& pager) {
+    while (!pager.done()) {
+        request_spec spec;
+        spec.method = http::verb::get;
+        spec.bucket = std::string(bucket);
+        spec.query = pager.query();
+        http_response r = co_await impl.execute(spec);
+        pager.take(r.body(), static_cast<int>(r.result_int()), header_value(r, "x-amz-request-id"));
+    }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -406,28 +421,14 @@ asio::awaitable<list_result> client::list_objects_v2(std::string_view bucket,
                                                      std::string_view prefix,
                                                      std::string_view delimiter) {
     list_objects_pager pager(prefix, delimiter);
-    while (!pager.done()) {
-        request_spec spec;
-        spec.method = http::verb::get;
-        spec.bucket = std::string(bucket);
-        spec.query = pager.query();
-        http_response r = co_await impl_->execute(spec);
-        pager.take(r.body(), static_cast<int>(r.result_int()), header_value(r, "x-amz-request-id"));
-    }
+    co_await drive_pager(*impl_, bucket, pager);
     co_return pager.take_result();
 }
 
 asio::awaitable<std::vector<multipart_upload_info>> client::list_multipart_uploads(
     std::string_view bucket, std::string_view prefix) {
     list_uploads_pager pager(prefix);
-    while (!pager.done()) {
-        request_spec spec;
-        spec.method = http::verb::get;
-        spec.bucket = std::string(bucket);
-        spec.query = pager.query();
-        http_response r = co_await impl_->execute(spec);
-        pager.take(r.body(), static_cast<int>(r.result_int()), header_value(r, "x-amz-request-id"));
-    }
+    co_await drive_pager(*impl_, bucket, pager);
     co_return pager.take_result();
 }
 
