@@ -21,6 +21,7 @@
 #include "functionfuse/ndarray_xtensor.hpp"
 #include "pickle/pickle.hpp"
 #include "python.hpp"
+#include "python_corpus.hpp"
 #include "temp_dir.hpp"
 
 namespace ff = functionfuse;
@@ -28,7 +29,7 @@ namespace pk = functionfuse::pickle;
 
 namespace {
 
-constexpr const char* python_numpy = R"PY(
+constexpr char python_numpy[] = R"PY(
 import os, pickle, sys
 import numpy as np
 
@@ -126,43 +127,7 @@ elif mode == "check_built":
     sys.exit(0 if ok else 1)
 )PY";
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_file(const std::filesystem::path& p, const std::string& data) {
-    std::ofstream out(p, std::ios::binary);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-
-class NumpyInterop : public ::testing::Test {
-  protected:
-    static void SetUpTestSuite() {
-        dir_ = new ff_test::temp_dir();
-        const auto r = ff_test::run_python(python_numpy, "write " + dir_->path().string());
-        ASSERT_EQ(r.exit_code, 0) << r.output;
-    }
-    static void TearDownTestSuite() {
-        delete dir_;
-        dir_ = nullptr;
-    }
-    static std::vector<std::string> files(const std::string& prefix) {
-        std::vector<std::string> out;
-        for (const auto& e : std::filesystem::directory_iterator(dir_->path()))
-            if (e.path().filename().string().rfind(prefix, 0) == 0)
-                out.push_back(e.path().filename().string());
-        std::sort(out.begin(), out.end());
-        return out;
-    }
-    static ff::value load(const std::string& file) {
-        return pk::loads(read_file(dir_->path() / file));
-    }
-    static ff_test::temp_dir* dir_;
-};
-ff_test::temp_dir* NumpyInterop::dir_ = nullptr;
+using NumpyInterop = ff_test::python_corpus_test<python_numpy>;
 
 TEST_F(NumpyInterop, CppReadsEveryProtocolAndPythonGetsTheSameObjectsBack) {
     const auto names = files("py_");
@@ -170,7 +135,7 @@ TEST_F(NumpyInterop, CppReadsEveryProtocolAndPythonGetsTheSameObjectsBack) {
     for (const auto& name : names) {
         ff::value v;
         ASSERT_NO_THROW(v = load(name)) << name;
-        write_file(dir_->path() / ("cpp_" + name.substr(3)), pk::dumps(v));
+        ff_test::write_binary(dir_->path() / ("cpp_" + name.substr(3)), pk::dumps(v));
     }
     const auto r = ff_test::run_python(python_numpy, "check " + dir_->path().string());
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -186,7 +151,7 @@ TEST_F(NumpyInterop, CppWritesNumpysOwnProtocol4Bytes) {
         if (name.size() < 7 || name.substr(name.size() - 7) != "_p4.pkl" ||
             name.find("same_array_twice") != std::string::npos)
             continue;
-        const std::string python = read_file(dir_->path() / name);
+        const std::string python = ff_test::read_binary(dir_->path() / name);
         EXPECT_TRUE(pk::dumps(pk::loads(python)) == python) << name;
     }
 }
@@ -195,9 +160,11 @@ TEST_F(NumpyInterop, Numpy2SpellingsLoadLikeNumpy1s) {
     for (const auto& name : files("np2_")) {
         const std::string original = "py_" + name.substr(4);
         EXPECT_EQ(load(name), load(original)) << name;
-        if (read_file(dir_->path() / original).find("numpy.core") != std::string::npos)
-            EXPECT_NE(read_file(dir_->path() / name).find("numpy._core"), std::string::npos)
+        if (ff_test::read_binary(dir_->path() / original).find("numpy.core") != std::string::npos) {
+            EXPECT_NE(ff_test::read_binary(dir_->path() / name).find("numpy._core"),
+                      std::string::npos)
                 << name;
+        }
     }
 }
 
@@ -265,7 +232,7 @@ TEST_F(NumpyInterop, ArraysBuiltInCppLoadInPythonAsNdarrays) {
     built.insert_or_assign("c16", ff::make_ndarray(complex_copy));
     built.insert_or_assign("u1_0d", ff::make_ndarray(zero_d));
     built.insert_or_assign("empty", ff::make_ndarray(xt::xarray<float>::from_shape({2, 0})));
-    write_file(dir_->path() / "built.pkl", pk::dumps(built));
+    ff_test::write_binary(dir_->path() / "built.pkl", pk::dumps(built));
     const auto r = ff_test::run_python(python_numpy, "check_built " + dir_->path().string());
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("built ok"), std::string::npos) << r.output;

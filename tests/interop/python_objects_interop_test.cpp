@@ -17,6 +17,7 @@
 
 #include "pickle/pickle.hpp"
 #include "python.hpp"
+#include "python_corpus.hpp"
 #include "temp_dir.hpp"
 
 namespace ff = functionfuse;
@@ -24,7 +25,7 @@ namespace pk = functionfuse::pickle;
 
 namespace {
 
-constexpr const char* python_objects = R"PY(
+constexpr char python_objects[] = R"PY(
 import collections, datetime as dt, decimal, os, pickle, sys
 
 D = decimal.Decimal
@@ -120,43 +121,7 @@ elif mode == "check":
     sys.exit(1 if bad or not checked else 0)
 )PY";
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write_file(const std::filesystem::path& p, const std::string& data) {
-    std::ofstream out(p, std::ios::binary);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-
-class PythonObjectsInterop : public ::testing::Test {
-  protected:
-    static void SetUpTestSuite() {
-        dir_ = new ff_test::temp_dir();
-        const auto r = ff_test::run_python(python_objects, "write " + dir_->path().string());
-        ASSERT_EQ(r.exit_code, 0) << r.output;
-    }
-    static void TearDownTestSuite() {
-        delete dir_;
-        dir_ = nullptr;
-    }
-    static std::vector<std::string> files(const std::string& prefix) {
-        std::vector<std::string> out;
-        for (const auto& e : std::filesystem::directory_iterator(dir_->path()))
-            if (e.path().filename().string().rfind(prefix, 0) == 0)
-                out.push_back(e.path().filename().string());
-        std::sort(out.begin(), out.end());
-        return out;
-    }
-    static ff::value load(const std::string& file) {
-        return pk::loads(read_file(dir_->path() / file));
-    }
-    static ff_test::temp_dir* dir_;
-};
-ff_test::temp_dir* PythonObjectsInterop::dir_ = nullptr;
+using PythonObjectsInterop = ff_test::python_corpus_test<python_objects>;
 
 TEST_F(PythonObjectsInterop, CppReadsEveryProtocolAndPythonGetsTheSameObjectsBack) {
     const auto names = files("py_");
@@ -164,7 +129,7 @@ TEST_F(PythonObjectsInterop, CppReadsEveryProtocolAndPythonGetsTheSameObjectsBac
     for (const auto& name : names) {
         ff::value v;
         ASSERT_NO_THROW(v = load(name)) << name;
-        write_file(dir_->path() / ("cpp_" + name.substr(3)), pk::dumps(v));
+        ff_test::write_binary(dir_->path() / ("cpp_" + name.substr(3)), pk::dumps(v));
     }
     const auto r = ff_test::run_python(python_objects, "check " + dir_->path().string());
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -181,7 +146,7 @@ TEST_F(PythonObjectsInterop, CppWritesCPythonsOwnProtocol4Bytes) {
         if (name.size() < 7 || name.substr(name.size() - 7) != "_p4.pkl" ||
             name.find("shared_tz") != std::string::npos)
             continue;
-        const std::string python = read_file(dir_->path() / name);
+        const std::string python = ff_test::read_binary(dir_->path() / name);
         EXPECT_TRUE(pk::dumps(pk::loads(python)) == python) << name;
         ++compared;
     }

@@ -13,42 +13,22 @@
 #include <vector>
 
 #include "pickle/pickle.hpp"
+#include "pickle_builders.hpp"
 #include "pickle_errors.hpp"
 
 namespace ff = functionfuse;
 namespace pk = functionfuse::pickle;
 using pickle_test::contains;
 using pickle_test::error_of;
+using pickle_test::global;
+using pickle_test::int1;
+using pickle_test::int4;
+using pickle_test::raw;
+using pickle_test::str;
+using pickle_test::tuple_of;
 
 namespace {
 
-std::string le32(std::size_t n) {
-    std::string s(4, '\0');
-    for (int i = 0; i < 4; ++i)
-        s[i] = static_cast<char>(n >> (8 * i));
-    return s;
-}
-std::string global(const std::string& m, const std::string& n) {
-    return "c" + m + "\n" + n + "\n";
-}
-std::string str(const std::string& s) {
-    return "X" + le32(s.size()) + s;
-}
-std::string raw(const std::string& s) {
-    return "B" + le32(s.size()) + s;
-}
-std::string int1(int i) {
-    return std::string("K") + static_cast<char>(i);
-}
-std::string int4(std::int32_t i) {
-    return "J" + le32(static_cast<std::uint32_t>(i));
-}
-std::string tuple_of(const std::vector<std::string>& items) {
-    std::string s = "(";
-    for (const auto& x : items)
-        s += x;
-    return s + "t";
-}
 std::string call(const std::string& module, const std::string& name,
                  const std::vector<std::string>& args) {
     return global(module, name) + tuple_of(args) + "R";
