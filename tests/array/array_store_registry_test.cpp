@@ -45,65 +45,54 @@ class counting_store : public ff::array_store {
 /// A protocol name no kind uses, so the process-wide registry's built-ins are not disturbed.
 const std::string test_protocol = "array-store registry test protocol";
 
-ff::protocols lent(const std::filesystem::path& root, boost::asio::thread_pool& pool) {
+/// Pickles one small array with `s`, lending only a file_protocol under `protocol_name`.
+ff::value pickle_one(ff::array_serializer& s, const std::string& protocol_name) {
+    ff_test::temp_dir dir;
+    boost::asio::thread_pool pool(1);
     ff::protocols p;
-    p.emplace(test_protocol, std::make_shared<ff::file_protocol>(root, pool.get_executor(), false));
-    return p;
+    p.emplace(protocol_name,
+              std::make_shared<ff::file_protocol>(dir.path(), pool.get_executor(), false));
+    auto a = ff_test::pattern_array(ff::dtype::int32, {6}, {3});
+    return run_awaitable(s.pickle(p, "wf", ff::extension::make(a)));
 }
 
 }  // namespace
 
 TEST(ArrayStoreRegistry, SerializerBuiltBeforeRegistrationFindsTheStore) {
-    ff_test::temp_dir dir;
-    boost::asio::thread_pool pool(1);
     ff::array_serializer s;  // before the store is registered: looked up per call
     auto store = std::make_shared<counting_store>();
     ff::detail::array_stores().add(test_protocol, store);
-    auto a = ff_test::pattern_array(ff::dtype::int32, {6}, {3});
-    ff::value payload =
-        run_awaitable(s.pickle(lent(dir.path(), pool), "wf", ff::extension::make(a)));
+    ff::value payload = pickle_one(s, test_protocol);
     EXPECT_EQ(store->writes, 1);
     EXPECT_EQ(payload.get<ff::tuple>()[0].get<std::string>(), "0.0.0");
 }
 
 TEST(ArrayStoreRegistry, ReplacedStoreIsUsedByExistingSerializers) {
-    ff_test::temp_dir dir;
-    boost::asio::thread_pool pool(1);
     ff::array_serializer s;
     auto first = std::make_shared<counting_store>();
     auto second = std::make_shared<counting_store>();
     ff::detail::array_stores().add(test_protocol, first);
     ff::detail::array_stores().add(test_protocol, second);
-    auto a = ff_test::pattern_array(ff::dtype::int32, {6}, {3});
-    run_awaitable(s.pickle(lent(dir.path(), pool), "wf", ff::extension::make(a)));
+    pickle_one(s, test_protocol);
     EXPECT_EQ(first->writes, 0);
     EXPECT_EQ(second->writes, 1);
 }
 
 TEST(ArrayStoreRegistry, OwnStoreComesBeforeTheRegisteredOne) {
-    ff_test::temp_dir dir;
-    boost::asio::thread_pool pool(1);
     auto registered = std::make_shared<counting_store>();
     auto own = std::make_shared<counting_store>();
     ff::detail::array_stores().add(test_protocol, registered);
     ff::array_serializer s;
     s.set_store(test_protocol, own);
-    auto a = ff_test::pattern_array(ff::dtype::int32, {6}, {3});
-    run_awaitable(s.pickle(lent(dir.path(), pool), "wf", ff::extension::make(a)));
+    pickle_one(s, test_protocol);
     EXPECT_EQ(own->writes, 1);
     EXPECT_EQ(registered->writes, 0);
 }
 
 TEST(ArrayStoreRegistry, UnregisteredProtocolIsAConfigError) {
-    ff_test::temp_dir dir;
-    boost::asio::thread_pool pool(1);
     ff::array_serializer s;
-    ff::protocols p;
-    p.emplace("no store registered for this",
-              std::make_shared<ff::file_protocol>(dir.path(), pool.get_executor(), false));
-    auto a = ff_test::pattern_array(ff::dtype::int32, {6}, {3});
     try {
-        run_awaitable(s.pickle(p, "wf", ff::extension::make(a)));
+        pickle_one(s, "no store registered for this");
         FAIL() << "expected config_error";
     } catch (const ff::config_error& e) {
         EXPECT_EQ(e.field(), "protocols");
