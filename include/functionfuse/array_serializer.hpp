@@ -6,8 +6,9 @@
 /// Through FILE_PROTOCOL an array becomes `<root>/<workflow>/bigdata/<uuid4>`, an HDF5 file
 /// with one dataset `dask_arrays` chunked like the array, and the task's pickle holds
 /// `("HDFSerializer", ("0.0.0", "<uuid4>"))`. How arrays are stored through each protocol is an
-/// `array_store`, looked up by protocol name: FILE_PROTOCOL → HDF5 (built in); S3_PROTOCOL →
-/// zarr (registered with `set_store`).
+/// `array_store`, looked up by protocol name: first the serializer's own (`set_store`), then
+/// the ones the storage kinds registered when `storage_factory` first ran (FILE_PROTOCOL →
+/// HDF5, S3_PROTOCOL → zarr).
 ///
 /// Lazy reads: `open()` (or `options::lazy`, which makes `unpickle` return a `lazy_array`
 /// extension instead of a `chunked_array`) gives a handle that reads one region at a time.
@@ -140,7 +141,8 @@ class array_serializer : public persistent_serializer {
     /// The HDF5 dataset (and zarr group) name.
     static constexpr std::string_view dataset = "dask_arrays";
 
-    /// With the built-in FILE_PROTOCOL (HDF5) store.
+    /// With no stores of its own: it uses the ones the storage kinds registered (FILE_PROTOCOL
+    /// → HDF5, S3_PROTOCOL → zarr), looked up when a protocol is lent.
     array_serializer();
     explicit array_serializer(options opts);
 
@@ -175,15 +177,17 @@ class array_serializer : public persistent_serializer {
     boost::asio::awaitable<lazy_array> open(const protocols& protos, std::string workflow,
                                             value payload);
 
-    /// Serves protocol `protocol_name` with `store` (replacing a previous one). Stores are
-    /// tried in registration order against the lent protocols; FILE_PROTOCOL is first.
+    /// Serves protocol `protocol_name` with `store` (replacing a previous one). This
+    /// serializer's stores are tried first, in the order they were set, against the lent
+    /// protocols; then the kinds' registered stores (FILE_PROTOCOL first).
     void set_store(std::string protocol_name, std::shared_ptr<array_store> store);
     const options& opts() const noexcept { return opts_; }
 
   private:
     struct selected {
         const protocol* proto;
-        array_store* store;
+        /// Shared: a registered store may be replaced while an operation runs on it.
+        std::shared_ptr<array_store> store;
     };
     selected select(const protocols& protos) const;
 

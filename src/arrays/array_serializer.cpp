@@ -3,8 +3,7 @@
 
 #include <string>
 
-#include "async_protocols/file/hdf5_array_store.hpp"
-#include "async_protocols/s3/zarr_array_store.hpp"
+#include "arrays/array_store_registry.hpp"
 
 namespace functionfuse {
 
@@ -43,8 +42,6 @@ array_serializer::array_serializer() : array_serializer(options{}) {}
 array_serializer::array_serializer(options opts) : opts_(std::move(opts)) {
     if (opts_.gzip_level && (*opts_.gzip_level < 0 || *opts_.gzip_level > 9))
         throw config_error("gzip_level", "must be 0-9, not " + std::to_string(*opts_.gzip_level));
-    stores_.emplace_back(std::string(FILE_PROTOCOL), file_detail::make_hdf5_array_store());
-    stores_.emplace_back(std::string(S3_PROTOCOL), zarr_detail::make_zarr_array_store());
 }
 
 void array_serializer::set_store(std::string protocol_name, std::shared_ptr<array_store> store) {
@@ -61,7 +58,15 @@ array_serializer::selected array_serializer::select(const protocols& protos) con
     for (const auto& [name, store] : stores_) {
         auto it = protos.find(name);
         if (it != protos.end() && it->second && store)
-            return {it->second.get(), store.get()};
+            return {it->second.get(), store};
+    }
+    // Then the stores the kinds registered (detail::array_stores()); looked up per call, not
+    // copied at construction, so a serializer built before the first storage_factory call
+    // still finds them.
+    for (auto& [name, store] : detail::array_stores().entries()) {
+        auto it = protos.find(name);
+        if (it != protos.end() && it->second && store)
+            return {it->second.get(), std::move(store)};
     }
     std::string lent;
     for (const auto& [name, p] : protos)

@@ -4,9 +4,10 @@
 #include <fmt/ranges.h>
 #include <boost/json.hpp>
 
+#include "arrays/array_store_registry.hpp"
+#include "functionfuse/error.hpp"
 #include "storage/config_reader.hpp"
 #include "storage/storage_kinds.hpp"
-#include "functionfuse/error.hpp"
 
 namespace functionfuse {
 
@@ -15,8 +16,10 @@ namespace detail {
 const storage_kind_registry& storage_kinds() {
     static const storage_kind_registry registry = [] {
         storage_kind_registry r;
-        register_file_kind(r);
-        register_s3_kind(r);
+        // The kinds' array stores go to the process-wide registry that array_serializer
+        // consults, so the serializer's room needs no link to the protocols' rooms.
+        register_file_kind(r, array_stores());
+        register_s3_kind(r, array_stores());
         return r;
     }();
     return registry;

@@ -234,7 +234,8 @@ struct signature<void> {
 template <class T>
 awaitable<T> hop_to(boost::asio::any_io_executor ex, awaitable<T> op) {
     using sig = typename hop_detail::signature<T>::type;
-    const hop_detail::initiation init{std::move(ex)};
+    // Every member named (no timeout, no expiry flag): -Wmissing-field-initializers.
+    const hop_detail::initiation init{std::move(ex), std::chrono::milliseconds{0}, nullptr};
     co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, sig>(
         init, boost::asio::use_awaitable, std::move(op));
 }

@@ -18,6 +18,8 @@
 
 namespace functionfuse::detail {
 
+class array_store_registry;  // src/arrays/array_store_registry.hpp
+
 struct storage_kind {
     /// Builds the async storage from `options` (path "options" for error messages); the
     /// executor is never null here.
@@ -52,9 +54,10 @@ class storage_kind_registry {
 /// The process-wide registry with every built-in kind registered.
 const storage_kind_registry& storage_kinds();
 
-/// Built-in kinds; each lives in its protocol's room (src/async_protocols/file/file_kind.cpp).
-void register_file_kind(storage_kind_registry& registry);
-/// The "S3" kind (src/async_protocols/s3/s3_kind.cpp).
-void register_s3_kind(storage_kind_registry& registry);
+/// Built-in kinds; each lives in its protocol's room (src/async_protocols/file/file_kind.cpp)
+/// and registers its array store with `stores` too (FILE_PROTOCOL → HDF5).
+void register_file_kind(storage_kind_registry& registry, array_store_registry& stores);
+/// The "S3" kind (src/async_protocols/s3/s3_kind.cpp); S3_PROTOCOL → zarr.
+void register_s3_kind(storage_kind_registry& registry, array_store_registry& stores);
 
 }  // namespace functionfuse::detail

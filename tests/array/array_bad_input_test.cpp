@@ -7,6 +7,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "array_test_util.hpp"
+#include "file_protocols.hpp"
 #include "python.hpp"
 #include "run_awaitable.hpp"
 #include "temp_dir.hpp"

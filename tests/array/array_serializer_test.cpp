@@ -15,6 +15,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "array_test_util.hpp"
+#include "file_protocols.hpp"
 #include "python.hpp"
 #include "run_awaitable.hpp"
 #include "temp_dir.hpp"
@@ -311,6 +312,7 @@ TEST(ArraySerializerFile, RunsEntirelyOnTheCallingThreadForTheSyncPath) {
     // The sync storages lend a file_protocol whose blocking executor is the calling thread.
     ff_test::temp_dir dir;
     boost::asio::io_context caller;
+    ff_test::register_hdf5_store();
     ff::protocols protos;
     protos.emplace(std::string(ff::FILE_PROTOCOL),
                    std::make_shared<ff::file_protocol>(dir.path(), caller.get_executor(), true));

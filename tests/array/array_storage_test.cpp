@@ -96,6 +96,21 @@ TEST(ArrayStorage, SaveReadRemoveTaskAndWorkflow) {
     EXPECT_FALSE(fs::exists(dir.path() / "wf"));
 }
 
+TEST(ArrayStorage, SerializerBuiltBeforeTheFirstFactoryCallFindsTheKindsStores) {
+    // The kinds register their array stores when storage_factory first runs (each test is its
+    // own process, so here that is after the serializer exists): the serializer looks them up
+    // when a protocol is lent, not when it is built.
+    auto arrays = std::make_shared<ff::array_serializer>();
+    ff_test::temp_dir dir;
+    auto storage = ff::storage_factory(ff_test::file_store_config(dir.path()));
+    storage->register_persistent_serializers(arrays);
+    run_awaitable(storage->new_workflow("wf"));
+    auto w = ff_test::pattern_array(ff::dtype::int16, {9, 4}, {4, 4});
+    run_awaitable(storage->save("wf", "t", ff::value(w)));
+    EXPECT_EQ(count_files(dir.path() / "wf" / "bigdata"), 1u);
+    EXPECT_EQ(run_awaitable(storage->read_task("wf", "t")).as<ff::chunked_array>(), w);
+}
+
 TEST(ArrayStorage, RemoveTaskByGlobRemovesEveryMatchingTasksArrays) {
     ff_test::temp_dir dir;
     auto storage = ff::storage_factory(ff_test::file_store_config(dir.path()));

@@ -91,13 +91,4 @@ inline std::string py_shape(const ff::chunked_array::shape_type& s) {
     return ff::to_string(s);
 }
 
-/// FILE_PROTOCOL rooted at `root` whose blocking work runs on `pool`.
-inline ff::protocols file_protocols(const std::filesystem::path& root,
-                                    boost::asio::thread_pool& pool, bool fsync = false) {
-    ff::protocols p;
-    p.emplace(std::string(ff::FILE_PROTOCOL),
-              std::make_shared<ff::file_protocol>(root, pool.get_executor(), fsync));
-    return p;
-}
-
 }  // namespace ff_test

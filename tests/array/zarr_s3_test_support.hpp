@@ -18,7 +18,9 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "../s3/s3_server_test.hpp"
+#include "arrays/array_store_registry.hpp"
 #include "async_protocols/s3/beast/client.hpp"
+#include "async_protocols/s3/zarr_array_store.hpp"
 #include "functionfuse/array_serializer.hpp"
 #include "functionfuse/error.hpp"
 #include "functionfuse/s3_protocol.hpp"
@@ -127,6 +129,11 @@ class zarr_s3_fixture : public s3_server_test {
         root = std::string("zarrs3-") +
                ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
                std::to_string(rd() % 1000000);
+        // No storage_factory here, which is what registers the kinds' array stores: the
+        // serializers of these tests find the zarr store through this explicit registration.
+        functionfuse::detail::array_stores().add(
+            std::string(functionfuse::S3_PROTOCOL),
+            functionfuse::zarr_detail::make_zarr_array_store());
         client = std::make_unique<functionfuse::s3::client>(ctx.get_executor(), endpoint.params);
         proto = make_protocol(*client, 16);
         protos[std::string(functionfuse::S3_PROTOCOL)] = proto;

@@ -14,10 +14,12 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "arrays/array_store_registry.hpp"
 #include "async_protocols/s3/beast/client.hpp"
 #include "async_protocols/s3/beast/connection_pool.hpp"
 #include "async_protocols/s3/curl/curl_s3_client.hpp"
 #include "async_protocols/s3/s3_storage.hpp"
+#include "async_protocols/s3/zarr_array_store.hpp"
 #include "fault_proxy_process.hpp"
 #include "functionfuse/array_serializer.hpp"
 #include "functionfuse/executor.hpp"
@@ -47,6 +49,10 @@ class S3Cancellation : public ::testing::Test {
         executor_ = std::make_shared<ff::shared_executor>(o);
         prefix_ = unique("cancel");
         raw_ = std::make_unique<ff::detail::curl_s3_client>(server_->client_params());
+        // The storages here are built without storage_factory, which is what registers the
+        // kinds' array stores: register the zarr store explicitly.
+        ff::detail::array_stores().add(std::string(ff::S3_PROTOCOL),
+                                       ff::zarr_detail::make_zarr_array_store());
     }
 
     /// A storage of the fixture's server (or of `port` on 127.0.0.1, a proxy in front of it).

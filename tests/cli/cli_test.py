@@ -246,6 +246,51 @@ class FileStores(unittest.TestCase):
                          np.arange(20.0).reshape(4, 5)[1:3, -2:].tolist())
         self.assertIn("0 found", ffuse("gc", root, "--grace", "0").stdout)
 
+    def test_numpy_big_int_and_python_objects(self):
+        """Inline numpy arrays and scalars, ints beyond 64 bits and datetime/complex/Decimal are
+        rendered (not "?"), in ls summaries, JSON, repr, and cp's content checksum."""
+        import datetime
+        import decimal
+        root = tempfile.mkdtemp(dir=WORK)
+        os.makedirs(os.path.join(root, "wf"))
+        values = {
+            "obj": {"grid": np.arange(6, dtype="<f8").reshape(2, 3), "count": np.int64(-7),
+                    "big": 2 ** 70, "neg": -(2 ** 65), "when": datetime.date(2024, 3, 1),
+                    "z": 1.5 - 2j, "price": decimal.Decimal("1.10")},
+            "grid": np.arange(6, dtype=">i4").reshape(3, 2),
+            "big": 2 ** 70,
+            "when": datetime.datetime(2024, 3, 1, 12, 30, 5),
+        }
+        for task, v in values.items():
+            data = pickle.dumps(v, protocol=4)
+            with open(os.path.join(root, "wf", task), "wb") as f:
+                f.write(data + hashlib.sha1(data).digest())
+        out = ffuse("ls", root, "wf").stdout
+        self.assertNotIn("?", out)
+        self.assertIn("int32[3,2]", out)                    # the inline array, like arrays
+        self.assertIn("int " + str(2 ** 70), out)           # a big int's decimal text
+        self.assertIn("datetime.datetime", out)
+        self.assertIn("grid: float64[2,3]", out)
+        v = json.loads(ffuse("cat", root, "wf", "obj").stdout)
+        self.assertEqual(v["grid"], {"$ndarray": {"dtype": "float64", "shape": [2, 3]}})
+        self.assertEqual(v["count"], -7)
+        self.assertEqual(v["big"], {"$int": str(2 ** 70)})
+        self.assertEqual(v["neg"], {"$int": str(-(2 ** 65))})
+        self.assertEqual(v["when"], {"$object": "datetime.date(2024, 3, 1)"})
+        self.assertEqual(v["z"], {"$object": "(1.5-2j)"})
+        self.assertEqual(v["price"], {"$object": "Decimal('1.10')"})
+        r = ffuse("cat", root, "wf", "obj", "--repr").stdout
+        self.assertIn(str(2 ** 70), r)
+        self.assertIn("datetime.date(2024, 3, 1)", r)
+        self.assertIn("Decimal('1.10')", r)
+        self.assertIn("array(dtype=float64, shape=(2, 3))", r)
+        # cp verifies every copied task by a checksum of its content: these kinds now feed it.
+        dst = tempfile.mkdtemp(dir=WORK)
+        self.assertIn("verified", ffuse("cp", root, dst, "wf").stdout)
+        for task, v in values.items():
+            self.assertEqual(json.loads(ffuse("cat", dst, "wf", task).stdout),
+                             json.loads(ffuse("cat", root, "wf", task).stdout))
+
 
 @unittest.skipUnless(MODE == "s3", "an S3 server")
 class S3Stores(unittest.TestCase):

@@ -113,6 +113,25 @@ void feed(hasher& h, const ff::value& v) {
             }
             return;
         }
+        case k::big_integer:
+            // The decimal text: equal values hash equal whatever their byte width.
+            h.tag('G');
+            h.text(v.get<ff::big_int>().to_string());
+            return;
+        case k::ndarray: {
+            const auto& a = v.get<ff::ndarray>();
+            h.tag(a.is_scalar() ? 'y' : 'Y');
+            h.text(a.typestr());
+            shape(h, a.shape());
+            h.tag(a.memory_order() == ff::ndarray::order::c ? 'C' : 'F');
+            h.text(a.data());
+            return;
+        }
+        case k::python_object:
+            // Its repr keeps every field exactly (fold aside, which equality ignores too).
+            h.tag('O');
+            h.text(v.repr());
+            return;
     }
 }
 

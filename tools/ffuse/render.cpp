@@ -103,8 +103,39 @@ std::string type_name(const ff::value& v) {
                 return std::string(ff::dtype_name(a->type)) + dims(a->shape, "[", "]") + "/" +
                        dims(a->chunks, "[", "]");
             return "object";
+        case k::big_integer:
+            return "int";
+        case k::ndarray: {
+            // Like a chunked array without chunks (it is kept inline): `float64[2,3]`; a numpy
+            // scalar by its numpy type: `numpy.float64`.
+            const auto& a = v.get<ff::ndarray>();
+            if (a.is_scalar())
+                return std::string(a.python_type_name());
+            return std::string(a.dtype_name()) + dims(a.shape(), "[", "]");
+        }
+        case k::python_object:
+            return std::string(v.type_name());
     }
     return "?";
+}
+
+/// Whether `v` is shown with its value in a top-level summary (`int 7`, `datetime.date ...`).
+bool is_scalar_like(const ff::value& v) {
+    using k = ff::value::kind_t;
+    switch (v.kind()) {
+        case k::none:
+        case k::boolean:
+        case k::integer:
+        case k::floating:
+        case k::str:
+        case k::big_integer:
+        case k::python_object:
+            return true;
+        case k::ndarray:
+            return v.get<ff::ndarray>().is_scalar();
+        default:
+            return false;
+    }
 }
 
 std::string short_summary(const ff::value& v, int depth) {
@@ -125,9 +156,7 @@ std::string short_summary(const ff::value& v, int depth) {
         std::string out = type_name(v) + "(" + std::to_string(s->size()) + ")";
         return out;
     }
-    if (v.kind() == ff::value::kind_t::str || v.kind() == ff::value::kind_t::integer ||
-        v.kind() == ff::value::kind_t::floating || v.kind() == ff::value::kind_t::boolean ||
-        v.kind() == ff::value::kind_t::none) {
+    if (is_scalar_like(v)) {
         if (depth == 0)
             return type_name(v) + " " + v.repr();
         return type_name(v);
@@ -244,6 +273,45 @@ std::string nested_repr(const json::value& j) {
     return out + "]";
 }
 
+/// Element `i` (storage order) of a bool or integer ndarray, exactly (element_as_double would
+/// round 64-bit integers).
+json::value ndarray_integer(const ff::ndarray& a, std::size_t i) {
+    const std::size_t n = a.itemsize();
+    const auto* p = reinterpret_cast<const unsigned char*>(a.data().data()) + i * n;
+    std::uint64_t u = 0;
+    for (std::size_t b = 0; b < n; ++b)
+        u |= std::uint64_t{p[a.big_endian() ? n - 1 - b : b]} << (8 * b);
+    if (a.kind() == 'b')
+        return u != 0;
+    if (a.kind() == 'u')
+        return u;
+    if (n < 8 && (u >> (8 * n - 1)) & 1)  // sign-extend
+        u |= ~std::uint64_t{0} << (8 * n);
+    return static_cast<std::int64_t>(u);
+}
+
+/// An inline numpy array or scalar: a scalar as its value (complex as `{"$object": repr}`),
+/// an array summarized like a chunked one (`{"$ndarray": {"dtype", "shape"}}`).
+json::value ndarray_json(const ff::ndarray& a) {
+    if (a.is_scalar()) {
+        switch (a.kind()) {
+            case 'b':
+            case 'i':
+            case 'u':
+                return ndarray_integer(a, 0);
+            case 'f':
+                return float_json(a.element_as_double(0));
+            default:
+                return json::object{{"$object", ff::value(a).repr()}};
+        }
+    }
+    json::array shape;
+    for (auto x : a.shape())
+        shape.push_back(x);
+    return json::object{
+        {"$ndarray", json::object{{"dtype", std::string(a.dtype_name())}, {"shape", shape}}}};
+}
+
 }  // namespace
 
 std::string summary(const ff::value& v, std::size_t width) {
@@ -308,6 +376,20 @@ json::value to_json(const ff::value& v, bool array_data) {
                     meta["data"] = nested(*e, 0, 0);
             return json::object{{"$array", meta}};
         }
+        case k::big_integer: {
+            // Beyond 64 bits: a JSON number would lose digits in most readers, so its exact
+            // decimal text.
+            const auto& b = v.get<ff::big_int>();
+            if (b.fits_int64())
+                return b.to_int64();
+            return json::object{{"$int", b.to_string()}};
+        }
+        case k::ndarray:
+            return ndarray_json(v.get<ff::ndarray>());
+        case k::python_object:
+            // datetime, date, time, timedelta, complex, Decimal: Python's repr, which names
+            // the type and keeps every field exactly.
+            return json::object{{"$object", v.repr()}};
     }
     return nullptr;
 }

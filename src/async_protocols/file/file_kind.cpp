@@ -1,8 +1,10 @@
 // The "file" kind: `{"kind": "file", "options": {"path": "<dir>", "fsync": true}}`.
 #include <boost/json.hpp>
 
+#include "arrays/array_store_registry.hpp"
 #include "async_protocols/file/file_options.hpp"
 #include "async_protocols/file/file_storage.hpp"
+#include "async_protocols/file/hdf5_array_store.hpp"
 #include "async_protocols/file/sync_file_storage.hpp"
 #include "storage/config_reader.hpp"
 #include "storage/storage_kinds.hpp"
@@ -19,7 +21,8 @@ file_storage_options read_file_options(const boost::json::value& options) {
     return out;
 }
 
-void register_file_kind(storage_kind_registry& registry) {
+void register_file_kind(storage_kind_registry& registry, array_store_registry& stores) {
+    stores.add(std::string(FILE_PROTOCOL), file_detail::make_hdf5_array_store());
     registry.add(
         "file",
         storage_kind{[](const boost::json::value& options,

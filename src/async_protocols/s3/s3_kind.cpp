@@ -3,11 +3,13 @@
 // `s3fs.endpoint_url`) is an error rather than a silent choice.
 #include <boost/json.hpp>
 
+#include "arrays/array_store_registry.hpp"
 #include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/request_checks.hpp"
 #include "async_protocols/s3/s3_options.hpp"
 #include "async_protocols/s3/s3_storage.hpp"
 #include "async_protocols/s3/sync_s3_storage.hpp"
+#include "async_protocols/s3/zarr_array_store.hpp"
 #include "functionfuse/error.hpp"
 #include "log/log.hpp"
 #include "storage/config_reader.hpp"
@@ -203,7 +205,8 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
     return out;
 }
 
-void register_s3_kind(storage_kind_registry& registry) {
+void register_s3_kind(storage_kind_registry& registry, array_store_registry& stores) {
+    stores.add(std::string(S3_PROTOCOL), zarr_detail::make_zarr_array_store());
     registry.add(
         "S3",
         storage_kind{[](const boost::json::value& options,

@@ -44,6 +44,7 @@
 #include "formats/zarr/zarr.hpp"
 #include "functionfuse/s3_protocol.hpp"
 #include "storage/async_util.hpp"
+#include "storage/gcc_frame_warning.hpp"
 
 namespace functionfuse::zarr_detail {
 
@@ -275,6 +276,7 @@ class zarr_source : public lazy_array::source {
 
 class zarr_array_store : public array_store {
   public:
+    FF_GCC_FRAME_DELETE_WARNING_OFF;  // GCC PR 109224, storage/gcc_frame_warning.hpp
     asio::awaitable<void> write(const protocol& p, std::string workflow, std::string name,
                                 std::shared_ptr<const chunked_array> a,
                                 const array_options& opts) override {
@@ -295,35 +297,39 @@ class zarr_array_store : public array_store {
             // for every chunk, and the task's pickle for .zarray.
             auto zgroup = std::make_shared<const std::string>(zarr::zgroup_json());
             const asio::any_io_executor here = co_await asio::this_coro::executor;
-            co_await for_each_bounded(
-                here, n + 1, window(proto), [&](std::size_t i) -> asio::awaitable<void> {
-                    if (i == 0) {
-                        std::string key = group + "/.zgroup";
-                        co_await proto.put(std::move(key), zgroup);
+            // Named first, not built inside the co_await (GCC 12 coroutine rule,
+            // CONTRIBUTING.md).
+            auto put_one = [&](std::size_t i) -> asio::awaitable<void> {
+                if (i == 0) {
+                    std::string key = group + "/.zgroup";
+                    co_await proto.put(std::move(key), zgroup);
+                    co_return;
+                }
+                const zarr::chunk_index idx = unravel(grid, i - 1);
+                std::string key = prefix + zarr::chunk_key(meta, idx);
+                if (codec.stores_native_bytes()) {
+                    // Uncompressed and unpadded: sent straight from the array's memory,
+                    // which `a` keeps alive (no copy, no per-chunk buffer).
+                    if (auto at = zarr::contiguous_chunk_offset(meta, idx)) {
+                        // Locals, not temporaries, as arguments (GCC 12 coroutines).
+                        std::shared_ptr<const void> owner = a;
+                        const auto chunk_bytes = bytes.subspan(*at, codec.chunk_size());
+                        co_await proto.put_bytes(std::move(key), std::move(owner), chunk_bytes);
                         co_return;
                     }
-                    const zarr::chunk_index idx = unravel(grid, i - 1);
-                    std::string key = prefix + zarr::chunk_key(meta, idx);
-                    if (codec.stores_native_bytes()) {
-                        // Uncompressed and unpadded: sent straight from the array's memory,
-                        // which `a` keeps alive (no copy, no per-chunk buffer).
-                        if (auto at = zarr::contiguous_chunk_offset(meta, idx)) {
-                            // Locals, not temporaries, as arguments (GCC 12 coroutines).
-                            std::shared_ptr<const void> owner = a;
-                            const auto chunk_bytes = bytes.subspan(*at, codec.chunk_size());
-                            co_await proto.put_bytes(std::move(key), std::move(owner), chunk_bytes);
-                            co_return;
-                        }
-                    }
-                    auto body = co_await run_blocking(proto.blocking(), [&] {
-                        auto& chunk = scratch();
-                        chunk.resize(codec.chunk_size());
-                        zarr::extract_chunk(meta, bytes, idx, chunk);
-                        return std::make_shared<const std::string>(codec.encode(chunk));
-                    });
-                    co_await proto.put(std::move(key), std::move(body));
+                }
+                auto body = co_await run_blocking(proto.blocking(), [&] {
+                    auto& chunk = scratch();
+                    chunk.resize(codec.chunk_size());
+                    zarr::extract_chunk(meta, bytes, idx, chunk);
+                    return std::make_shared<const std::string>(codec.encode(chunk));
                 });
-            co_await proto.put(prefix + ".zarray", zarray);
+                co_await proto.put(std::move(key), std::move(body));
+            };
+            co_await for_each_bounded(here, n + 1, window(proto), std::move(put_one));
+            // A named key, not `prefix + ".zarray"` inside the co_await (GCC 12 coroutine rule).
+            std::string zarray_key = prefix + ".zarray";
+            co_await proto.put(std::move(zarray_key), zarray);
         } catch (...) {
             failure = std::current_exception();
         }
@@ -340,6 +346,7 @@ class zarr_array_store : public array_store {
             std::rethrow_exception(failure);
         }
     }
+    FF_GCC_FRAME_DELETE_WARNING_ON;
 
     asio::awaitable<chunked_array> read(const protocol& p, std::string workflow,
                                         std::string name) override {

@@ -7,7 +7,7 @@
 
 namespace functionfuse::zarr_detail {
 
-/// The built-in store for S3_PROTOCOL (registered by `array_serializer`'s constructor).
+/// The built-in store for S3_PROTOCOL (registered by `register_s3_kind`).
 std::shared_ptr<array_store> make_zarr_array_store();
 
 }  // namespace functionfuse::zarr_detail

@@ -1,4 +1,5 @@
-// Design: every operation becomes a `request_spec` that `impl::execute` signs and sends.
+// Design: every operation is a `request` built by core/request.hpp that `impl::execute` signs
+// and sends.
 // - The payload hash is computed once per request (bodies are viewed, never copied) and the
 //   request is re-signed per attempt, since the signature covers the time.
 // - An attempt takes a connection from the pool; its deadline (request_timeout) covers
@@ -32,6 +33,7 @@
 #include "async_protocols/s3/credentials/credentials_cache.hpp"
 #include "functionfuse/error.hpp"
 #include "log/log.hpp"
+#include "storage/gcc_frame_warning.hpp"
 #include "value/error_text.hpp"
 
 namespace functionfuse::s3 {
@@ -68,11 +70,8 @@ std::string header_value(const http_response& r, std::string_view name) {
 template <class Pager>
 asio::awaitable<void> drive_pager(client::impl& impl, std::string_view bucket, Pager& pager) {
     while (!pager.done()) {
-        request_spec spec;
-        spec.method = http::verb::get;
-        spec.bucket = std::string(bucket);
-        spec.query = pager.query();
-        http_response r = co_await impl.execute(spec);
+        const request page = list_page_request(bucket, pager.query());
+        http_response r = co_await impl.execute(page);
         pager.take(r.body(), static_cast<int>(r.result_int()), header_value(r, "x-amz-request-id"));
     }
 }
@@ -101,52 +100,20 @@ client::impl::impl(asio::any_io_executor io, client_params p)
         params.resolve);
 }
 
-std::string client::impl::describe(const request_spec& spec) const {
-    std::string text = fmt::format("{} {}://{}:{}/", http::to_string(spec.method),
-                                   params.use_tls ? "https" : "http", params.host, server.port);
-    if (!spec.bucket.empty())
-        text += spec.bucket;
-    if (!spec.key.empty())
-        text += "/" + spec.key;
-    return detail::shown(text);
-}
-
-void client::impl::check(const request_spec& spec) const {
-    const object_address address = address_object(server, params.addressing, spec.bucket, spec.key);
-    const std::string raw_path = "/" + spec.bucket + "/" + spec.key;
-    request_parts parts;
-    parts.host_header = address.host_header;
-    parts.raw_path = raw_path;
-    parts.query = &spec.query;
-    parts.headers = &spec.headers;
-    parts.region = params.region;
-    parts.creds = &params.creds;
-    check_request(parts);
-}
-
-http_request client::impl::build_request(const request_spec& spec, const object_address& address,
-                                         const std::string& payload_hash,
+http_request client::impl::build_request(const request& spec, const prepared_request& p,
                                          const credentials& creds) const {
-    const std::string& encoded_path = address.encoded_path;
-    const std::string& host_header = address.host_header;
-    std::string target = encoded_path;
-    char sep = '?';
-    for (const auto& [name, value] : spec.query) {
-        target += sep;
-        sep = '&';
-        target += uri_encode_query(name);
-        if (!value.empty())
-            target += "=" + uri_encode_query(value);
-    }
-
-    http_request req{spec.method, target, 11};
+    const std::string& encoded_path = p.address.encoded_path;
+    const std::string& host_header = p.address.host_header;
+    const std::string& payload_hash = p.payload_hash;
+    const http::verb method = http::string_to_verb(method_name(spec.method));
+    http_request req{method, p.target, 11};
     req.set(http::field::host, host_header);
     req.set(http::field::user_agent, "functionfuse-s3/0.1");
     for (const auto& [name, value] : spec.headers)
         req.set(name, value);
     req.body() = http::span_body<const char>::value_type(spec.body.data(), spec.body.size());
     req.keep_alive(true);
-    if (!spec.body.empty() || spec.method == http::verb::put || spec.method == http::verb::post) {
+    if (!spec.body.empty() || method == http::verb::put || method == http::verb::post) {
         req.content_length(spec.body.size());
     }
 
@@ -155,7 +122,7 @@ http_request client::impl::build_request(const request_spec& spec, const object_
         return req;
     }
     request_to_sign to_sign;
-    to_sign.method = std::string(http::to_string(spec.method));
+    to_sign.method = std::string(method_name(spec.method));
     to_sign.encoded_path = encoded_path;
     to_sign.query = spec.query;
     to_sign.headers.emplace_back("host", host_header);
@@ -179,19 +146,18 @@ asio::awaitable<credentials> client::impl::signing_credentials() {
     co_return c;
 }
 
-asio::awaitable<http_response> client::impl::attempt(const request_spec& spec,
-                                                     const std::string& payload_hash,
+asio::awaitable<http_response> client::impl::attempt(const request& spec, const prepared_request& p,
                                                      const credentials& creds) {
-    const object_address address = address_object(server, params.addressing, spec.bucket, spec.key);
+    const object_address& address = p.address;
     bool fresh = false;
     for (;;) {
         pool_lease lease =
             co_await pool->acquire(address.host, server.port, params.request_timeout, fresh);
-        http_request req = build_request(spec, address, payload_hash, creds);
+        http_request req = build_request(spec, p, creds);
         bool stale = false;
         try {
             http_response response =
-                co_await lease.conn().exchange(req, spec.head, lease.deadline());
+                co_await lease.conn().exchange(req, spec.head(), lease.deadline());
             lease.release(true);
             co_return response;
         } catch (const exchange_error& e) {
@@ -209,19 +175,19 @@ asio::awaitable<http_response> client::impl::attempt(const request_spec& spec,
     }
 }
 
-asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
+FF_GCC_FRAME_DELETE_WARNING_OFF;  // GCC PR 109224, storage/gcc_frame_warning.hpp
+asio::awaitable<http_response> client::impl::execute(const request& spec) {
     // Nothing reaches the wire unchecked (no CR/LF/NUL in Host, headers or signing inputs),
     // and a refused request does not even open a connection.
-    check(spec);
-    const std::string payload_hash =
-        params.unsigned_payload ? std::string("UNSIGNED-PAYLOAD") : sha256_hex(spec.body);
+    const prepared_request prepared = prepare_request(spec, server, params);
+    const std::string& described = prepared.described;
     auto executor = co_await asio::this_coro::executor;
     bool refreshed = false;  // the one retry after ExpiredToken and the like
     for (int attempt_no = 1;; ++attempt_no) {
         std::string reason;
         try {
             const credentials creds = co_await signing_credentials();
-            http_response response = co_await attempt(spec, payload_hash, creds);
+            http_response response = co_await attempt(spec, prepared, creds);
             const int status = static_cast<int>(response.result_int());
             if (status < 300 || (spec.allow_not_found && status == 404))
                 co_return response;
@@ -231,7 +197,7 @@ asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
                 params.creds_cache->invalidate(creds);
                 detail::log(log_level::info, "s3.credentials",
                             "{} answered {}; refreshing the credentials and trying once more",
-                            describe(spec), fields.code);
+                            described, fields.code);
                 --attempt_no;  // not counted against max_attempts
                 continue;
             }
@@ -247,16 +213,18 @@ asio::awaitable<http_response> client::impl::execute(const request_spec& spec) {
                 throw;
             if (!retry.should_retry(attempt_no, classify(transport_error), 0, "")) {
                 throw io_error(fmt::format("S3 request {} failed after {} attempt(s): {}",
-                                           describe(spec), attempt_no, transport_error.message()));
+                                           described, attempt_no, transport_error.message()));
             }
             reason = transport_error.message();
         }
         const auto delay = retry.backoff(attempt_no);
-        log_retry(describe(spec), attempt_no, retry.params().max_attempts, reason, delay);
+        log_retry(described, attempt_no, retry.params().max_attempts, reason, delay);
         asio::steady_timer backoff(executor, delay);
         co_await backoff.async_wait(asio::use_awaitable);
     }
 }
+
+FF_GCC_FRAME_DELETE_WARNING_ON;
 
 // ---------------------------------------------------------------------------------------
 // client
@@ -299,13 +267,7 @@ asio::awaitable<std::string> client::put_object(std::string_view bucket, std::st
 asio::awaitable<std::string> client::put_single(std::string_view bucket, std::string_view key,
                                                 std::string_view body,
                                                 std::string_view content_type) {
-    request_spec spec;
-    spec.method = http::verb::put;
-    spec.bucket = std::string(bucket);
-    spec.key = std::string(key);
-    spec.body = body;
-    if (!content_type.empty())
-        spec.headers.emplace_back("content-type", std::string(content_type));
+    const request spec = put_object_request(bucket, key, body, content_type);
     http_response r = co_await impl_->execute(spec);
     co_return header_value(r, "etag");
 }
@@ -341,17 +303,7 @@ asio::awaitable<std::string> client::get_object(std::string_view bucket, std::st
 
 asio::awaitable<std::string> client::get_object(std::string_view bucket, std::string_view key,
                                                 std::optional<byte_range> range) {
-    request_spec spec;
-    spec.method = http::verb::get;
-    spec.bucket = std::string(bucket);
-    spec.key = std::string(key);
-    spec.allow_not_found = true;
-    if (range) {
-        std::string value = "bytes=" + std::to_string(range->first) + "-";
-        if (range->last)
-            value += std::to_string(*range->last);
-        spec.headers.emplace_back("range", value);
-    }
+    const request spec = get_object_request(bucket, key, range);
     http_response r = co_await impl_->execute(spec);
     if (r.result_int() == 404) {
         // Only a missing key is "absent". Any other 404 (NoSuchBucket) is an error the caller
@@ -368,12 +320,7 @@ asio::awaitable<std::string> client::get_object(std::string_view bucket, std::st
 
 asio::awaitable<std::optional<object_info>> client::head_object(std::string_view bucket,
                                                                 std::string_view key) {
-    request_spec spec;
-    spec.method = http::verb::head;
-    spec.bucket = std::string(bucket);
-    spec.key = std::string(key);
-    spec.head = true;
-    spec.allow_not_found = true;
+    const request spec = head_object_request(bucket, key);
     http_response r = co_await impl_->execute(spec);
     // A HEAD answer has no body, so no S3 code tells a missing bucket from a missing key:
     // every 404 is "absent" here.
@@ -392,11 +339,7 @@ asio::awaitable<std::optional<object_info>> client::head_object(std::string_view
 }
 
 asio::awaitable<void> client::delete_object(std::string_view bucket, std::string_view key) {
-    request_spec spec;
-    spec.method = http::verb::delete_;
-    spec.bucket = std::string(bucket);
-    spec.key = std::string(key);
-    spec.allow_not_found = true;  // deleting what is gone is success
+    const request spec = delete_object_request(bucket, key);  // a 404 is success
     co_await impl_->execute(spec);
 }
 
@@ -404,12 +347,7 @@ asio::awaitable<std::vector<delete_failure>> client::delete_objects(
     std::string_view bucket, const std::vector<std::string>& keys) {
     std::vector<delete_failure> failures;
     for (const delete_batch& batch : delete_batches(keys)) {
-        request_spec spec;
-        spec.method = http::verb::post;
-        spec.bucket = std::string(bucket);
-        spec.query = {{"delete", ""}};
-        spec.headers = batch.headers;
-        spec.body = batch.body;
+        const request spec = delete_objects_request(bucket, batch);
         http_response r = co_await impl_->execute(spec);
         for (auto& f : parse_delete_result(r.body()))
             failures.push_back(std::move(f));
@@ -439,10 +377,7 @@ asio::awaitable<void> client::create_bucket(std::string_view bucket) {
                xml_escape(impl_->params.region) +
                "</LocationConstraint></CreateBucketConfiguration>";
     }
-    request_spec spec;
-    spec.method = http::verb::put;
-    spec.bucket = std::string(bucket);
-    spec.body = body;
+    const request spec = create_bucket_request(bucket, body);
     try {
         co_await impl_->execute(spec);
     } catch (const s3_error& e) {
@@ -454,13 +389,7 @@ asio::awaitable<void> client::create_bucket(std::string_view bucket) {
 asio::awaitable<std::string> client::create_multipart_upload(std::string_view bucket,
                                                              std::string_view key,
                                                              const put_options& options) {
-    request_spec spec;
-    spec.method = http::verb::post;
-    spec.bucket = std::string(bucket);
-    spec.key = std::string(key);
-    spec.query = {{"uploads", ""}};
-    if (!options.content_type.empty())
-        spec.headers.emplace_back("content-type", options.content_type);
+    const request spec = create_multipart_upload_request(bucket, key, options.content_type);
     http_response r = co_await impl_->execute(spec);
     co_return parse_upload_id(r.body());
 }
@@ -468,13 +397,7 @@ asio::awaitable<std::string> client::create_multipart_upload(std::string_view bu
 asio::awaitable<std::string> client::upload_part(std::string_view bucket, std::string_view key,
                                                  std::string_view upload_id, int part_number,
                                                  std::string_view body) {
-    request_spec spec;
-    spec.method = http::verb::put;
-    spec.bucket = std::string(bucket);
-    spec.key = std::string(key);
-    spec.query = {{"partNumber", std::to_string(part_number)},
-                  {"uploadId", std::string(upload_id)}};
-    spec.body = body;
+    const request spec = upload_part_request(bucket, key, upload_id, part_number, body);
     http_response r = co_await impl_->execute(spec);
     co_return header_value(r, "etag");
 }
@@ -483,13 +406,7 @@ asio::awaitable<std::string> client::complete_multipart_upload(
     std::string_view bucket, std::string_view key, std::string_view upload_id,
     const std::vector<completed_part>& parts) {
     const std::string body = complete_multipart_body(parts);
-    request_spec spec;
-    spec.method = http::verb::post;
-    spec.bucket = std::string(bucket);
-    spec.key = std::string(key);
-    spec.query = {{"uploadId", std::string(upload_id)}};
-    spec.headers = {{"content-type", "application/xml"}};
-    spec.body = body;
+    const request spec = complete_multipart_upload_request(bucket, key, upload_id, body);
     http_response r = co_await impl_->execute(spec);
     // S3 may start a 200 answer and then report a failure in its body.
     if (is_error_document(r.body())) {
@@ -504,12 +421,7 @@ asio::awaitable<std::string> client::complete_multipart_upload(
 
 asio::awaitable<void> client::abort_multipart_upload(std::string_view bucket, std::string_view key,
                                                      std::string_view upload_id) {
-    request_spec spec;
-    spec.method = http::verb::delete_;
-    spec.bucket = std::string(bucket);
-    spec.key = std::string(key);
-    spec.query = {{"uploadId", std::string(upload_id)}};
-    spec.allow_not_found = true;
+    const request spec = abort_multipart_upload_request(bucket, key, upload_id);
     co_await impl_->execute(spec);
 }
 

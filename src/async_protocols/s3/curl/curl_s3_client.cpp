@@ -111,16 +111,6 @@ struct curl_s3_client::easy_handle {
     easy_handle& operator=(const easy_handle&) = delete;
 };
 
-struct curl_s3_client::request {
-    const char* method = "GET";
-    std::string_view bucket;
-    std::string_view key;
-    std::vector<std::pair<std::string, std::string>> query;  // raw names and values
-    std::string_view body;
-    std::vector<std::string> headers;  // "name: value" lines beyond the signing ones
-    bool allow_not_found = false;
-};
-
 curl_s3_client::curl_s3_client(s3::client_params params) : params_(std::move(params)) {
     global_init();
     if (params_.host.empty())
@@ -165,7 +155,8 @@ void curl_s3_client::return_handle(std::unique_ptr<easy_handle> h) {
     idle_.push_back(std::move(h));
 }
 
-curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req, const std::string& url,
+curl_s3_response curl_s3_client::attempt(easy_handle& h, const s3::request& req,
+                                         const s3::prepared_request& p, const std::string& url,
                                          const s3::credentials& creds) {
     CURL* c = h.curl;
     curl_easy_reset(c);
@@ -173,16 +164,14 @@ curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req, con
     char errbuf[CURL_ERROR_SIZE] = {0};
 
     header_list headers;
-    headers.add("x-amz-content-sha256: " + (params_.unsigned_payload
-                                                ? std::string("UNSIGNED-PAYLOAD")
-                                                : s3::sha256_hex(req.body)));
+    headers.add("x-amz-content-sha256: " + p.payload_hash);
     if (!creds.session_token.empty())
         headers.add("x-amz-security-token: " + creds.session_token);
     // No "Expect:" or "Content-Type:" blanking lines here: curl 7.88 would list such removed
     // headers among the signed ones, and the server, never receiving them, rejects the
     // signature. Curl's own additions (Content-Type of POSTFIELDS, Expect) stay unsigned.
-    for (const auto& line : req.headers)
-        headers.add(line);
+    for (const auto& [name, value] : req.headers)
+        headers.add(name + ": " + value);
     header_list resolve;
     for (const auto& line : resolve_lines_)
         resolve.add(line);
@@ -210,17 +199,17 @@ curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req, con
         if (!ca_file_.empty())
             curl_easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
     }
-    const std::string_view method = req.method;
-    if (method == "HEAD") {
+    const std::string method(s3::method_name(req.method));
+    if (req.head()) {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (method == "PUT" || method == "POST") {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.empty() ? "" : req.body.data());
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method);
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
     } else {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
         if (method != "GET")
-            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method);
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
     }
 
     const CURLcode rc = curl_easy_perform(c);
@@ -230,38 +219,16 @@ curl_s3_response curl_s3_client::attempt(easy_handle& h, const request& req, con
     return response;
 }
 
-curl_s3_response curl_s3_client::perform(const request& req) {
-    const s3::object_address address =
-        s3::address_object(server_, params_.addressing, req.bucket, req.key);
-    std::string url =
-        (server_.use_tls ? "https://" : "http://") + address.host_header + address.encoded_path;
-
+curl_s3_response curl_s3_client::perform(const s3::request& req) {
     // Nothing reaches curl unchecked: no CR/LF/NUL in Host, headers or signing inputs (curl
     // would send a CR/LF in a header line as it is, and stop a C string at a NUL).
-    std::vector<std::pair<std::string, std::string>> headers;
-    for (const auto& line : req.headers) {
-        const auto colon = line.find(':');
-        std::string_view value =
-            std::string_view(line).substr(colon == std::string::npos ? line.size() : colon + 1);
-        while (!value.empty() && value.front() == ' ')
-            value.remove_prefix(1);
-        headers.emplace_back(line.substr(0, colon), std::string(value));
-    }
-    const std::string raw_path = "/" + std::string(req.bucket) + "/" + std::string(req.key);
-    s3::request_parts parts;
-    parts.host_header = address.host_header;
-    parts.raw_path = raw_path;
-    parts.query = &req.query;
-    parts.headers = &headers;
-    parts.region = params_.region;
-    parts.creds = &params_.creds;
-    s3::check_request(parts);
-    if (!req.query.empty())
-        url += "?" + s3::canonical_query_string(req.query);
+    const s3::prepared_request prepared = s3::prepare_request(req, server_, params_);
+    // The canonical query in the URL: curl signs the URL's query verbatim.
+    const std::string url =
+        (server_.use_tls ? "https://" : "http://") + prepared.address.host_header + prepared.target;
 
     const s3::retry_policy retry(params_.retry);
-    const std::string described =
-        fmt::format("{} {}/{}/{}", req.method, origin_, req.bucket, shown(req.key));
+    const std::string& described = prepared.described;
     bool refreshed = false;  // the one retry after ExpiredToken and the like
     for (int attempt_no = 1;; ++attempt_no) {
         std::string reason;
@@ -272,7 +239,7 @@ curl_s3_response curl_s3_client::perform(const request& req) {
             s3::check_signing_inputs(params_.region, creds);
         auto handle = take_handle();
         try {
-            curl_s3_response r = attempt(*handle, req, url, creds);
+            curl_s3_response r = attempt(*handle, req, prepared, url, creds);
             return_handle(std::move(handle));
             const int status = static_cast<int>(r.status);
             if (status < 300 || (req.allow_not_found && status == 404))
@@ -305,22 +272,15 @@ curl_s3_response curl_s3_client::perform(const request& req) {
 
 void curl_s3_client::put_object(std::string_view bucket, std::string_view key,
                                 std::string_view body) {
-    request req;
-    req.method = "PUT";
-    req.bucket = bucket;
-    req.key = key;
-    req.body = body;
-    // Else curl labels the body form data (its POSTFIELDS default) and S3 stores that type.
-    req.headers = {"Content-Type: application/octet-stream"};
+    // A content type, else curl labels the body form data (its POSTFIELDS default) and S3
+    // stores that type.
+    const s3::request req = s3::put_object_request(bucket, key, body, "application/octet-stream");
     perform(req);
 }
 
 std::optional<std::string> curl_s3_client::get_object(std::string_view bucket,
                                                       std::string_view key) {
-    request req;
-    req.bucket = bucket;
-    req.key = key;
-    req.allow_not_found = true;
+    const s3::request req = s3::get_object_request(bucket, key, std::nullopt);
     curl_s3_response r = perform(req);
     if (r.status == 404) {
         const s3::error_fields f = s3::parse_error_body(r.body);
@@ -332,20 +292,12 @@ std::optional<std::string> curl_s3_client::get_object(std::string_view bucket,
 }
 
 bool curl_s3_client::object_exists(std::string_view bucket, std::string_view key) {
-    request req;
-    req.method = "HEAD";
-    req.bucket = bucket;
-    req.key = key;
-    req.allow_not_found = true;
+    const s3::request req = s3::head_object_request(bucket, key);
     return perform(req).status != 404;
 }
 
 void curl_s3_client::delete_object(std::string_view bucket, std::string_view key) {
-    request req;
-    req.method = "DELETE";
-    req.bucket = bucket;
-    req.key = key;
-    req.allow_not_found = true;
+    const s3::request req = s3::delete_object_request(bucket, key);  // a 404 is success
     perform(req);
 }
 
@@ -353,13 +305,7 @@ std::vector<s3::delete_failure> curl_s3_client::delete_objects(
     std::string_view bucket, const std::vector<std::string>& keys) {
     std::vector<s3::delete_failure> failures;
     for (const s3::delete_batch& batch : s3::delete_batches(keys)) {
-        request req;
-        req.method = "POST";
-        req.bucket = bucket;
-        req.query = {{"delete", ""}};
-        req.body = batch.body;
-        for (const auto& [name, value] : batch.headers)
-            req.headers.push_back(name + ": " + value);
+        const s3::request req = s3::delete_objects_request(bucket, batch);
         curl_s3_response r = perform(req);
         for (auto& f : s3::parse_delete_result(r.body))
             failures.push_back(std::move(f));
@@ -371,9 +317,7 @@ s3::list_result curl_s3_client::list_objects_v2(std::string_view bucket, std::st
                                                 std::string_view delimiter) {
     s3::list_objects_pager pager(prefix, delimiter);
     while (!pager.done()) {
-        request req;
-        req.bucket = bucket;
-        req.query = pager.query();
+        const s3::request req = s3::list_page_request(bucket, pager.query());
         curl_s3_response r = perform(req);
         pager.take(r.body, static_cast<int>(r.status), r.request_id);
     }

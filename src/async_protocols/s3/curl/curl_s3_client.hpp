@@ -18,6 +18,7 @@
 #include "async_protocols/s3/core/client_params.hpp"
 #include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/object_types.hpp"
+#include "async_protocols/s3/core/request.hpp"
 
 namespace functionfuse::detail {
 
@@ -65,13 +66,13 @@ class curl_s3_client {
                                     std::string_view delimiter);
 
   private:
-    struct request;
     struct easy_handle;
-    /// Performs `req` with retries; returns a 2xx answer (or a 404 when `allow_not_found`).
-    curl_s3_response perform(const request& req);
+    /// Performs `req` (built by core/request.hpp's builders) with retries; returns a 2xx
+    /// answer (or a 404 when `allow_not_found`).
+    curl_s3_response perform(const s3::request& req);
     /// One attempt.
-    curl_s3_response attempt(easy_handle& h, const request& req, const std::string& url,
-                             const s3::credentials& creds);
+    curl_s3_response attempt(easy_handle& h, const s3::request& req, const s3::prepared_request& p,
+                             const std::string& url, const s3::credentials& creds);
     std::unique_ptr<easy_handle> take_handle();
     void return_handle(std::unique_ptr<easy_handle> h);
 
