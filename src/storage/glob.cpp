@@ -12,8 +12,10 @@ namespace functionfuse {
 
 namespace {
 
-/// Decodes UTF-8; a byte that does not start a valid sequence stands for itself, so that any
-/// byte string still matches consistently.
+/// Decodes strict UTF-8 (RFC 3629). A byte that does not start a valid sequence becomes
+/// U+DC00 + byte, as Python's surrogateescape does: strict decoding never yields a surrogate, so
+/// such a byte can neither equal a real character nor turn into a metacharacter (the overlong
+/// 0xC1 0x9B would otherwise decode to '[' in a name that has no '[' byte).
 std::u32string decode(std::string_view s) {
     std::u32string out;
     out.reserve(s.size());
@@ -32,8 +34,12 @@ std::u32string decode(std::string_view s) {
                 ok = false;
             cp = (cp << 6) | (b & 0x3F);
         }
+        // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+        static constexpr char32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (ok && (cp < least[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF))
+            ok = false;
         if (!ok) {
-            out.push_back(b0);
+            out.push_back(char32_t{0xDC00} + b0);
             ++i;
         } else {
             out.push_back(cp);

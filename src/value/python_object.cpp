@@ -118,7 +118,12 @@ std::size_t python_object::hash() const noexcept {
                        h = mix(h, tz(d.tz));
                    },
                    [&](const py::timedelta& t) {
-                       h = mix(h, static_cast<std::uint64_t>(t.total_microseconds()));
+                       // The fields, not total_microseconds(): that overflows int64 beyond
+                       // ~106 million days, and the normalized form is unique anyway.
+                       h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint32_t>(t.days))
+                                          << 32 |
+                                      static_cast<std::uint32_t>(t.seconds));
+                       h = mix(h, static_cast<std::uint64_t>(t.microseconds));
                    },
                    [&](const std::complex<double>& c) {
                        // +0.0 == -0.0: hash both as +0.0
