@@ -1,4 +1,5 @@
-// The maintenance members of `byte_store` that a kind may leave out (the sync stores do).
+// The members of `byte_store` that a kind may leave out: create-only publishing (a store
+// without it keeps the read-before-replace save) and maintenance (the sync stores do).
 #include "storage/byte_store.hpp"
 
 #include "functionfuse/error.hpp"
@@ -11,6 +12,12 @@ namespace {
                 " (maintenance needs the async storage from storage_factory)");
 }
 }  // namespace
+
+boost::asio::awaitable<create_outcome> byte_store::put_if_absent(const std::string&,
+                                                                 const std::string&,
+                                                                 const std::string&) {
+    co_return create_outcome::unsupported;
+}
 
 boost::asio::awaitable<std::vector<std::string>> byte_store::list_workflows() {
     unsupported("list workflows");

@@ -35,6 +35,13 @@ struct leftover {
     std::string upload_id;
 };
 
+/// What `byte_store::put_if_absent` did.
+enum class create_outcome {
+    published,    ///< the task had no result; `bytes` is now its result
+    exists,       ///< the task has a result; nothing was written
+    unsupported,  ///< this store cannot publish create-only (now); nothing was written
+};
+
 class byte_store {
   public:
     virtual ~byte_store() = default;
@@ -46,6 +53,16 @@ class byte_store {
     /// the new ones, never a mix, also after a crash. Creates the workflow if needed.
     virtual boost::asio::awaitable<void> put_atomic(std::string workflow, std::string task,
                                                     std::string bytes) = 0;
+    /// Publishes `bytes` as the task's result only if the task has none, atomically as
+    /// `put_atomic` (one request or one rename: the save of a new task needs no read of a
+    /// result to replace). `bytes` is only read, so a caller told `exists` or `unsupported`
+    /// falls back to `put_atomic` with the same buffer. A store must answer `published` only
+    /// with proof that an existing result would have been refused (a server that ignores a
+    /// condition would replace a task silently, leaking what it referenced). The default:
+    /// `unsupported`. Cancellation: as `put_atomic`; a cancelled call may have published.
+    virtual boost::asio::awaitable<create_outcome> put_if_absent(const std::string& workflow,
+                                                                 const std::string& task,
+                                                                 const std::string& bytes);
     /// The task's stored bytes, or nullopt if it has none.
     virtual boost::asio::awaitable<std::optional<std::string>> get(std::string workflow,
                                                                    std::string task) = 0;

@@ -17,7 +17,7 @@ byte_store_storage::byte_store_storage(std::shared_ptr<byte_store> store,
     : store_(std::move(store)), executor_(std::move(executor)) {}
 
 codec_env byte_store_storage::env() const {
-    return codec_env{store_, serializers().snapshot(), executor_->blocking()};
+    return codec_env{store_, serializers().snapshot(), executor_->blocking(), overwrites_};
 }
 
 void byte_store_storage::check_task(std::string_view task) const {

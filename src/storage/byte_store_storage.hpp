@@ -44,6 +44,8 @@ class byte_store_storage : public storage {
 
     std::shared_ptr<byte_store> store_;
     std::shared_ptr<shared_executor> executor_;
+    /// Whether saves try a create-only publish first (result_codec.hpp).
+    std::shared_ptr<overwrite_estimate> overwrites_ = std::make_shared<overwrite_estimate>();
 };
 
 }  // namespace functionfuse::detail

@@ -17,7 +17,8 @@ template <class T>
 T byte_store_sync_storage::run(
     const std::function<boost::asio::awaitable<T>(const codec_env&)>& op) {
     boost::asio::io_context ctx(1);
-    codec_env env{make_store_(ctx.get_executor()), serializers().snapshot(), ctx.get_executor()};
+    codec_env env{make_store_(ctx.get_executor()), serializers().snapshot(), ctx.get_executor(),
+                  overwrites_};
     std::exception_ptr error;
     std::optional<std::conditional_t<std::is_void_v<T>, bool, T>> result;
     if constexpr (std::is_void_v<T>) {

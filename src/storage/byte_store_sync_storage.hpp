@@ -43,6 +43,8 @@ class byte_store_sync_storage : public sync::storage {
     store_maker make_store_;
     /// A store made with no executor, used only for its name rules.
     std::shared_ptr<byte_store> name_rules_;
+    /// One for the storage: every call's store is new, the estimate must outlive them.
+    std::shared_ptr<overwrite_estimate> overwrites_ = std::make_shared<overwrite_estimate>();
 };
 
 }  // namespace functionfuse::detail

@@ -35,6 +35,8 @@ class config_reader {
     const boost::json::value& required_object(std::string_view key);
     /// An optional object (nullptr if absent).
     const boost::json::value* optional_object(std::string_view key);
+    /// Any value (nullptr if absent), for a field that takes more than one JSON type.
+    const boost::json::value* optional_value(std::string_view key) { return find(key); }
     /// Throws `config_error` naming the first key no accessor above read.
     void reject_unknown() const;
 

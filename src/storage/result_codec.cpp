@@ -214,6 +214,8 @@ awaitable<void> remove_objects(const codec_env& env, const std::string& workflow
 struct references {
     std::vector<const entry*> serializers;
     std::vector<value> payloads;
+    /// Whether the task had a stored result at all (what the overwrite estimate learns).
+    bool existed = false;
 };
 
 /// The references of the result stored for the task now, or none when there is none, it is
@@ -227,6 +229,7 @@ awaitable<references> current_references(const codec_env& env, const std::string
     std::optional<std::string> stored = co_await env.store->get(workflow, task);
     if (!stored)
         co_return refs;
+    refs.existed = true;
     const std::string where = env.store->describe(workflow, task);
     auto collect = [&] {
         std::vector<value> pids;
@@ -280,6 +283,39 @@ awaitable<void> remove_replaced(const codec_env& env, const std::string& workflo
             shown(workflow), failure);
 }
 
+/// Publishes `bytes` as the task and returns the references of the result it replaced, for
+/// `remove_replaced` once published. Create-only first where the store supports it and the
+/// storage's saves mostly create tasks (overwrite_estimate.hpp): a new task then costs one
+/// request and no read. Refused (the task exists) or not tried: read what the task references
+/// now, just before replacing it, so that the window in which a concurrent save of the same
+/// task can slip in (and leave its objects to gc) stays one request wide. Without registered
+/// serializers there is nothing to read (a save is one write already), so nothing is tried.
+/// `bytes` is moved from only by the replacing write.
+awaitable<references> publish(const codec_env& env, const std::string& workflow,
+                              const std::string& task, std::string& bytes) {
+    const bool reads_first = !env.serializers->entries().empty();
+    bool recorded = false;
+    if (reads_first && (!env.overwrites || env.overwrites->try_create_first())) {
+        const create_outcome outcome = co_await env.store->put_if_absent(workflow, task, bytes);
+        if (outcome == create_outcome::published) {
+            if (env.overwrites)
+                env.overwrites->record(false);
+            co_return references{};
+        }
+        if (outcome == create_outcome::exists && env.overwrites) {
+            env.overwrites->record(true);
+            recorded = true;
+        }
+    }
+    references old = co_await current_references(env, workflow, task);
+    // A save that did not try still tells the estimate what it found, so that tries resume
+    // when a re-run workload turns into one of new tasks.
+    if (reads_first && !recorded && env.overwrites)
+        env.overwrites->record(old.existed);
+    co_await env.store->put_atomic(workflow, task, std::move(bytes));
+    co_return old;
+}
+
 }  // namespace
 
 awaitable<void> save_result(codec_env env, std::string workflow, std::string task,
@@ -299,8 +335,7 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
     });
     if (prep.bytes) {
         result.reset();  // the caller's value may be large; hold only the bytes from here
-        const references old = co_await current_references(env, workflow, task);
-        co_await env.store->put_atomic(workflow, task, std::move(*prep.bytes));
+        const references old = co_await publish(env, workflow, task, *prep.bytes);
         const std::vector<value> none;
         // Published: the save has succeeded, so a cancellation arriving now must neither cut
         // the removal short nor turn the outcome into operation_aborted.
@@ -344,10 +379,6 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
     std::exception_ptr failed;
     references old;
     try {
-        // Read what the task references now as late as possible, just before it is replaced:
-        // the window in which a concurrent save of the same task can slip in (and leave its
-        // objects to gc) stays one request wide.
-        old = co_await current_references(env, workflow, task);
         pid_map pids;
         for (std::size_t i = 0; i < found.size(); ++i)
             pids.emplace(found[i].object.get(),
@@ -355,7 +386,7 @@ awaitable<void> save_result(codec_env env, std::string workflow, std::string tas
         std::string bytes =
             co_await run_blocking(env.blocking, [&] { return encode(*result, pids); });
         result.reset();
-        co_await env.store->put_atomic(workflow, task, std::move(bytes));
+        old = co_await publish(env, workflow, task, bytes);
     } catch (...) {
         failed = std::current_exception();
     }

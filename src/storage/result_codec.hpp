@@ -4,7 +4,8 @@
 //
 //   save:   walk the value for extension objects -> each to its persistent serializer's
 //           `pickle` (concurrently) -> pickle the value with BINPERSID over (name, payload)
-//           -> append SHA-1 -> read the references of the result being replaced ->
+//           -> append SHA-1 -> `byte_store::put_if_absent` (create-only: a new task is done)
+//           -> else read the references of the result being replaced ->
 //           `byte_store::put_atomic` -> serializer `remove` for each replaced reference.
 //   read:   `byte_store::get` -> verify SHA-1 -> unpickle, recording persistent ids -> each to
 //           its serializer's `unpickle` by name (concurrently) -> substitute.
@@ -24,6 +25,7 @@
 #include "functionfuse/serializer.hpp"
 #include "functionfuse/value.hpp"
 #include "storage/byte_store.hpp"
+#include "storage/create_first/overwrite_estimate.hpp"
 
 namespace functionfuse::detail {
 
@@ -34,6 +36,9 @@ struct codec_env {
     std::shared_ptr<const serializer_registry::table> serializers;
     /// Where CPU work (pickle, SHA-1) runs: the blocking pool, or the sync caller's context.
     boost::asio::any_io_executor blocking;
+    /// The storage's estimate of how often saves replace a task, which decides whether a save
+    /// tries a create-only publish first; null: always try (where the store supports it).
+    std::shared_ptr<overwrite_estimate> overwrites;
 };
 
 /// Saves `result` as the task. An extension object with no registered serializer is a

@@ -65,6 +65,30 @@ TEST(S3Config, NativeKeysMapOntoTheClient) {
     EXPECT_EQ(o.client.multipart.part_size, 6000000u);
 }
 
+TEST(S3Config, ConditionalWritesIsAutoTrueOrFalse) {
+    using ff::detail::conditional_writes_mode;
+    const std::string base = R"({"path": "b", "endpoint": "http://127.0.0.1:1", "anonymous": true)";
+    EXPECT_EQ(read(base + "}").conditional_writes, conditional_writes_mode::automatic);
+    EXPECT_EQ(read(base + R"(, "conditional_writes": "auto"})").conditional_writes,
+              conditional_writes_mode::automatic);
+    EXPECT_EQ(read(base + R"(, "conditional_writes": true})").conditional_writes,
+              conditional_writes_mode::on);
+    EXPECT_EQ(read(base + R"(, "conditional_writes": false})").conditional_writes,
+              conditional_writes_mode::off);
+    for (const char* bad : {R"("yes")", R"("AUTO")", "1", "null", "[]"}) {
+        SCOPED_TRACE(bad);
+        try {
+            read(base + R"(, "conditional_writes": )" + bad + "}");
+            ADD_FAILURE() << "accepted";
+        } catch (const ff::config_error& e) {
+            EXPECT_NE(std::string(e.what()).find("options.conditional_writes"), std::string::npos)
+                << e.what();
+            EXPECT_NE(std::string(e.what()).find("\"auto\", true or false"), std::string::npos)
+                << e.what();
+        }
+    }
+}
+
 TEST(S3Config, CredentialsFallBackToTheEnvironment) {
     const ff::s3::env_lookup env = [](std::string_view name) -> std::optional<std::string> {
         if (name == "AWS_ACCESS_KEY_ID")

@@ -2,7 +2,7 @@
 // client's fault tests and benchmarks (the kernel here has no netem).
 //
 //   fault_proxy --upstream HOST:PORT [--listen PORT] [--latency-ms N] [--slowdown-rate R]
-//               [--reset-rate R] [--stall-rate R] [--seed N]
+//               [--reset-rate R] [--stall-rate R] [--seed N] [--request-log FILE]
 //
 // It prints "listening on PORT" on stdout (PORT chosen by the OS when --listen is 0 or
 // absent) and then serves until killed. Per request (each request on a keep-alive connection
@@ -16,6 +16,9 @@
 // enough (headers, Content-Length) to find message boundaries; chunked bodies are not
 // supported (the S3 client never sends them; s3rver answers with Content-Length). A request
 // with `Expect: 100-continue` gets the proxy's own `100 Continue` before its body is read.
+// With --request-log, every forwarded exchange appends one line to FILE before the answer goes
+// back to the client: `METHOD TARGET STATUS IF-NONE-MATCH` (the header's value, or `-`), so a
+// test counts the requests an operation sent once the operation has returned.
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -44,6 +47,7 @@ struct options {
     int latency_ms = 0;
     double slowdown_rate = 0, reset_rate = 0, stall_rate = 0;
     std::uint64_t seed = 1;
+    std::FILE* request_log = nullptr;
 };
 
 enum class fault { none, slowdown, reset, stall };
@@ -196,6 +200,17 @@ asio::awaitable<void> serve(tcp::socket client, const options& opts, fault_sourc
                 hard_reset(client);
                 co_return;
             }
+            if (opts.request_log) {
+                // One thread runs the proxy: lines never interleave.
+                const auto inm = request.find("if-none-match");
+                const std::string method(request.method_string());
+                const std::string target(request.target());
+                const std::string condition =
+                    inm == request.end() ? std::string("-") : std::string(inm->value());
+                std::fprintf(opts.request_log, "%s %s %u %s\n", method.c_str(), target.c_str(),
+                             response.result_int(), condition.c_str());
+                std::fflush(opts.request_log);
+            }
             const bool keep = response.keep_alive() && request.keep_alive();
             co_await http::async_write(client, response, asio::use_awaitable);
             if (!keep)
@@ -257,9 +272,16 @@ int main(int argc, char** argv) {
             opts.stall_rate = parse_rate(next());
         } else if (a == "--seed") {
             opts.seed = std::strtoull(next(), nullptr, 10);
+        } else if (a == "--request-log") {
+            opts.request_log = std::fopen(next(), "a");
+            if (!opts.request_log) {
+                std::cerr << "cannot open the request log\n";
+                return 2;
+            }
         } else {
             std::cerr << "usage: fault_proxy --upstream HOST:PORT [--listen PORT] [--latency-ms N]"
-                         " [--slowdown-rate R] [--reset-rate R] [--stall-rate R] [--seed N]\n";
+                         " [--slowdown-rate R] [--reset-rate R] [--stall-rate R] [--seed N]"
+                         " [--request-log FILE]\n";
             return 2;
         }
     }

@@ -2,7 +2,9 @@
 // temporary file in the task's own directory (same file system, so rename is atomic), which
 // is fsynced, renamed over the task, and then the directory is fsynced so the rename itself
 // survives a power loss. A killed process leaves at most a stray `.tmp-*` file, which is
-// never listed. All system calls run on the blocking executor.
+// never listed. A create-only save (put_if_absent) renames with RENAME_NOREPLACE instead, so
+// the kernel refuses to replace a task that exists. All system calls run on the blocking
+// executor.
 #include "async_protocols/file/file_byte_store.hpp"
 
 #include <fcntl.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>  // renameat2
 #include <cstring>
 #include <functional>
 #include <random>
@@ -117,6 +120,20 @@ fs::path write_temp(const fs::path& dir, std::string_view bytes, bool durable) {
     return write_temp_file(dir, bytes, durable, random_name);
 }
 
+/// The temporary file of a save into `dir`, creating the workflow's directory if needed
+/// (saving does not require new_workflow first).
+fs::path write_task_temp(const fs::path& dir, std::string_view bytes, bool durable) {
+    try {
+        return write_temp(dir, bytes, durable);
+    } catch (const io_error&) {
+        std::error_code ec;
+        if (fs::is_directory(dir, ec))
+            throw;
+        make_dirs(dir);
+        return write_temp(dir, bytes, durable);
+    }
+}
+
 }  // namespace
 
 file_byte_store::file_byte_store(fs::path root, boost::asio::any_io_executor blocking, bool fsync)
@@ -150,17 +167,7 @@ awaitable<void> file_byte_store::put_atomic(std::string workflow, std::string ta
     co_await run_blocking(blocking_, [&] {
         const fs::path dir = root_ / workflow;
         const fs::path target = dir / task;
-        fs::path temp;
-        try {
-            temp = write_temp(dir, bytes, fsync_);
-        } catch (const io_error&) {
-            // The workflow may not exist yet: saving does not require new_workflow first.
-            std::error_code ec;
-            if (fs::is_directory(dir, ec))
-                throw;
-            make_dirs(dir);
-            temp = write_temp(dir, bytes, fsync_);
-        }
+        const fs::path temp = write_task_temp(dir, bytes, fsync_);
         if (::rename(temp.c_str(), target.c_str()) != 0) {
             const int err = errno;
             ::unlink(temp.c_str());
@@ -168,6 +175,39 @@ awaitable<void> file_byte_store::put_atomic(std::string workflow, std::string ta
         }
         if (fsync_)
             file_detail::fsync_directory(dir);
+    });
+}
+
+awaitable<create_outcome> file_byte_store::put_if_absent(const std::string& workflow,
+                                                         const std::string& task,
+                                                         const std::string& bytes) {
+    if (!no_replace_works_.load(std::memory_order_relaxed))
+        co_return create_outcome::unsupported;
+    // One blocking step, as put_atomic: a new task's save costs no extra pool hop.
+    co_return co_await run_blocking(blocking_, [&] {
+        const fs::path dir = root_ / workflow;
+        const fs::path target = dir / task;
+        // A task that exists needs no temporary file written only to be refused; one that
+        // appears after this look is still refused by the rename below.
+        struct stat st {};
+        if (::lstat(target.c_str(), &st) == 0)
+            return create_outcome::exists;
+        const fs::path temp = write_task_temp(dir, bytes, fsync_);
+        if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0) {
+            const int err = errno;
+            ::unlink(temp.c_str());
+            if (err == EEXIST)
+                return create_outcome::exists;
+            if (err == EINVAL || err == ENOSYS) {
+                // The file system (or kernel) cannot refuse to replace: this store stops trying.
+                no_replace_works_.store(false, std::memory_order_relaxed);
+                return create_outcome::unsupported;
+            }
+            throw_errno("cannot publish", target, err);
+        }
+        if (fsync_)
+            file_detail::fsync_directory(dir);
+        return create_outcome::published;
     });
 }
 

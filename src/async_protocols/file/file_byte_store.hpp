@@ -2,6 +2,7 @@
 // The file kind's byte store: task results are files `<root>/<workflow>/<task>`, out-of-band
 // data goes to `<root>/<workflow>/bigdata/` (the Python original's layout).
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -52,6 +53,13 @@ class file_byte_store final : public byte_store {
     boost::asio::awaitable<void> new_workflow(std::string workflow) override;
     boost::asio::awaitable<void> put_atomic(std::string workflow, std::string task,
                                             std::string bytes) override;
+    /// `renameat2(RENAME_NOREPLACE)` of the temporary file, in the same blocking step that
+    /// writes it; a task that exists already is refused before anything is written. On a file
+    /// system without RENAME_NOREPLACE (EINVAL, ENOSYS) the store answers `unsupported` from
+    /// then on.
+    boost::asio::awaitable<create_outcome> put_if_absent(const std::string& workflow,
+                                                         const std::string& task,
+                                                         const std::string& bytes) override;
     boost::asio::awaitable<std::optional<std::string>> get(std::string workflow,
                                                            std::string task) override;
     boost::asio::awaitable<bool> exists(std::string workflow, std::string task) override;
@@ -75,6 +83,7 @@ class file_byte_store final : public byte_store {
     boost::asio::any_io_executor blocking_;
     bool fsync_;
     protocols protocols_;
+    std::atomic<bool> no_replace_works_{true};
 };
 
 }  // namespace functionfuse::detail

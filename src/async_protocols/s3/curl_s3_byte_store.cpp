@@ -7,6 +7,7 @@
 #include "async_protocols/s3/s3_byte_store.hpp"
 #include "async_protocols/s3/s3_client_protocol.hpp"
 #include "functionfuse/error.hpp"
+#include "log/log.hpp"
 
 namespace functionfuse::detail {
 
@@ -76,8 +77,11 @@ asio::awaitable<void> curl_s3_protocol::remove(std::vector<std::string> keys) {
 // --- byte store ----------------------------------------------------------------------------
 
 curl_s3_byte_store::curl_s3_byte_store(std::shared_ptr<curl_s3_client> client, s3_location location,
+                                       std::shared_ptr<conditional_support> conditional,
                                        asio::any_io_executor blocking)
-    : client_(std::move(client)), location_(std::move(location)) {
+    : client_(std::move(client)),
+      location_(std::move(location)),
+      conditional_(std::move(conditional)) {
     if (blocking)
         protocols_.emplace(std::string(S3_PROTOCOL),
                            std::make_shared<curl_s3_protocol>(client_, location_, blocking));
@@ -96,6 +100,55 @@ asio::awaitable<void> curl_s3_byte_store::put_atomic(std::string workflow, std::
     const std::string key = location_.task_key(workflow, task);
     naming_bucket(location_.bucket, [&] { client_->put_object(location_.bucket, key, bytes); });
     co_return;
+}
+
+std::optional<bool> curl_s3_byte_store::probe_conditional_writes() {
+    const std::string key = probe_key(location_);
+    const std::string body = "probe";
+    try {
+        const bool first = client_->put_object_if_absent(location_.bucket, key, body);
+        const bool second = client_->put_object_if_absent(location_.bucket, key, body);
+        client_->delete_object(location_.bucket, key);
+        const bool verdict = probe_verdict(first, second);
+        log(log_level::info, "s3.conditional_writes", "bucket '{}' {}: saves of new tasks {}",
+            location_.bucket,
+            verdict ? "refuses create-only PUTs over existing keys"
+                    : "ignores If-None-Match on PUT",
+            verdict ? "take one request" : "read before they replace");
+        return verdict;
+    } catch (const std::exception& e) {
+        log(log_level::warn, "s3.conditional_writes",
+            "probing whether {} refuses create-only PUTs failed ({}); saves read before they "
+            "replace until a later probe succeeds",
+            location_.url(key), e.what());
+        return std::nullopt;
+    }
+}
+
+asio::awaitable<create_outcome> curl_s3_byte_store::put_if_absent(const std::string& workflow,
+                                                                  const std::string& task,
+                                                                  const std::string& bytes) {
+    switch (conditional_ ? conditional_->next() : conditional_support::step::skip) {
+        case conditional_support::step::skip:
+            co_return create_outcome::unsupported;
+        case conditional_support::step::use:
+            break;
+        case conditional_support::step::probe: {
+            const std::optional<bool> verdict = probe_conditional_writes();
+            if (!verdict)
+                conditional_->probe_failed();  // undecided: a later save probes again
+            else
+                conditional_->probed(*verdict);
+            if (!verdict || !*verdict)
+                co_return create_outcome::unsupported;
+            break;
+        }
+    }
+    const std::string key = location_.task_key(workflow, task);
+    const bool stored = naming_bucket(location_.bucket, [&] {
+        return client_->put_object_if_absent(location_.bucket, key, bytes);
+    });
+    co_return stored ? create_outcome::published : create_outcome::exists;
 }
 
 asio::awaitable<std::optional<std::string>> curl_s3_byte_store::get(std::string workflow,

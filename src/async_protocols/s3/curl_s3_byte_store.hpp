@@ -7,6 +7,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "async_protocols/s3/conditional_writes/conditional_writes.hpp"
 #include "async_protocols/s3/curl/curl_s3_client.hpp"
 #include "async_protocols/s3/s3_location.hpp"
 #include "functionfuse/s3_protocol.hpp"
@@ -44,12 +45,20 @@ class curl_s3_byte_store final : public byte_store {
   public:
     /// `blocking` is the sync call's private context (lent to serializers); with no
     /// executor the store is only used for its name rules.
+    /// `conditional` is the storage's decision on create-only PUTs, shared by the stores of
+    /// all its calls (null: never).
     curl_s3_byte_store(std::shared_ptr<curl_s3_client> client, s3_location location,
+                       std::shared_ptr<conditional_support> conditional,
                        boost::asio::any_io_executor blocking);
 
     boost::asio::awaitable<void> new_workflow(std::string workflow) override;
     boost::asio::awaitable<void> put_atomic(std::string workflow, std::string task,
                                             std::string bytes) override;
+    /// One PUT with `If-None-Match: *` (the sync path never uploads in parts), where the
+    /// storage's `conditional_writes` allow it; the first such save may probe the server.
+    boost::asio::awaitable<create_outcome> put_if_absent(const std::string& workflow,
+                                                         const std::string& task,
+                                                         const std::string& bytes) override;
     boost::asio::awaitable<std::optional<std::string>> get(std::string workflow,
                                                            std::string task) override;
     boost::asio::awaitable<bool> exists(std::string workflow, std::string task) override;
@@ -63,9 +72,13 @@ class curl_s3_byte_store final : public byte_store {
     const protocols& lent_protocols() const override { return protocols_; }
 
   private:
+    /// As `s3_byte_store::probe_conditional_writes`, blocking.
+    std::optional<bool> probe_conditional_writes();
+
     std::shared_ptr<curl_s3_client> client_;
     s3_location location_;
     protocols protocols_;
+    std::shared_ptr<conditional_support> conditional_;
 };
 
 }  // namespace functionfuse::detail

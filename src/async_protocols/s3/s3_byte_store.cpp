@@ -4,9 +4,11 @@
 #include "async_protocols/s3/s3_byte_store.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/error.hpp>
 
 #include "async_protocols/s3/s3_client_protocol.hpp"
 #include "functionfuse/error.hpp"
+#include "log/log.hpp"
 
 namespace functionfuse::detail {
 
@@ -19,9 +21,13 @@ void check_s3_task_name(std::string_view task) {
 }
 
 s3_byte_store::s3_byte_store(std::shared_ptr<s3::client> client, s3_location location,
+                             std::shared_ptr<conditional_support> conditional,
                              asio::any_io_executor io, asio::any_io_executor blocking,
                              std::shared_ptr<const void> keepalive)
-    : keepalive_(std::move(keepalive)), client_(std::move(client)), location_(std::move(location)) {
+    : keepalive_(std::move(keepalive)),
+      client_(std::move(client)),
+      location_(std::move(location)),
+      conditional_(std::move(conditional)) {
     if (client_)
         protocols_.emplace(std::string(S3_PROTOCOL),
                            std::make_shared<s3_client_protocol>(client_, location_, std::move(io),
@@ -46,6 +52,75 @@ asio::awaitable<void> s3_byte_store::put_atomic(std::string workflow, std::strin
     } catch (...) {
         rethrow_naming_bucket(location_.bucket);
     }
+}
+
+asio::awaitable<std::optional<bool>> s3_byte_store::probe_conditional_writes() {
+    const std::string key = probe_key(location_);
+    const std::string body = "probe";
+    bool verdict = false;
+    std::string failure;
+    try {
+        const bool first = co_await client_->put_object_if_absent(location_.bucket, key, body);
+        const bool second = co_await client_->put_object_if_absent(location_.bucket, key, body);
+        verdict = probe_verdict(first, second);
+        co_await client_->delete_object(location_.bucket, key);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() == asio::error::operation_aborted)
+            throw;  // the caller's cancellation is not a verdict
+        failure = e.what();
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!failure.empty()) {
+        log(log_level::warn, "s3.conditional_writes",
+            "probing whether {} refuses create-only PUTs failed ({}); saves read before they "
+            "replace until a later probe succeeds",
+            location_.url(key), failure);
+        co_return std::nullopt;
+    }
+    log(log_level::info, "s3.conditional_writes", "bucket '{}' {}: saves of new tasks {}",
+        location_.bucket,
+        verdict ? "refuses create-only PUTs over existing keys" : "ignores If-None-Match on PUT",
+        verdict ? "take one request" : "read before they replace");
+    co_return verdict;
+}
+
+asio::awaitable<create_outcome> s3_byte_store::put_if_absent(const std::string& workflow,
+                                                             const std::string& task,
+                                                             const std::string& bytes) {
+    // A multipart upload has no create-only form here: large results keep the read.
+    if (bytes.size() > client_->params().multipart.threshold)
+        co_return create_outcome::unsupported;
+    switch (conditional_->next()) {
+        case conditional_support::step::skip:
+            co_return create_outcome::unsupported;
+        case conditional_support::step::use:
+            break;
+        case conditional_support::step::probe: {
+            std::optional<bool> verdict;
+            try {
+                verdict = co_await probe_conditional_writes();
+            } catch (...) {  // cancelled
+                conditional_->probe_failed();
+                throw;
+            }
+            if (!verdict)
+                conditional_->probe_failed();  // undecided: a later save probes again
+            else
+                conditional_->probed(*verdict);
+            if (!verdict || !*verdict)
+                co_return create_outcome::unsupported;
+            break;
+        }
+    }
+    const std::string key = location_.task_key(workflow, task);
+    bool stored = false;
+    try {
+        stored = co_await client_->put_object_if_absent(location_.bucket, key, bytes);
+    } catch (...) {
+        rethrow_naming_bucket(location_.bucket);
+    }
+    co_return stored ? create_outcome::published : create_outcome::exists;
 }
 
 asio::awaitable<std::optional<std::string>> s3_byte_store::get(std::string workflow,

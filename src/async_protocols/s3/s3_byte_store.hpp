@@ -3,10 +3,12 @@
 // `<prefix>/<workflow>/<task>`; out-of-band data lives under `<prefix>/<workflow>/bigdata/`.
 
 #include <memory>
+#include <optional>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include "async_protocols/s3/beast/client.hpp"
+#include "async_protocols/s3/conditional_writes/conditional_writes.hpp"
 #include "async_protocols/s3/s3_location.hpp"
 #include "storage/byte_store.hpp"
 
@@ -22,8 +24,8 @@ class s3_byte_store final : public byte_store {
     /// these); `blocking` is lent to serializers. `keepalive` is held until the client is
     /// gone (it owns the io context the client's sockets live on).
     s3_byte_store(std::shared_ptr<s3::client> client, s3_location location,
-                  boost::asio::any_io_executor io, boost::asio::any_io_executor blocking,
-                  std::shared_ptr<const void> keepalive);
+                  std::shared_ptr<conditional_support> conditional, boost::asio::any_io_executor io,
+                  boost::asio::any_io_executor blocking, std::shared_ptr<const void> keepalive);
     ~s3_byte_store() override;
 
     /// S3 has no directories: nothing to create.
@@ -31,6 +33,12 @@ class s3_byte_store final : public byte_store {
     /// One PUT: S3 publishes an object atomically.
     boost::asio::awaitable<void> put_atomic(std::string workflow, std::string task,
                                             std::string bytes) override;
+    /// One PUT with `If-None-Match: *` where the storage's `conditional_writes` allow it (the
+    /// first such save may probe the server first, conditional_writes.hpp) and the result is
+    /// small enough for one PUT; else `unsupported`.
+    boost::asio::awaitable<create_outcome> put_if_absent(const std::string& workflow,
+                                                         const std::string& task,
+                                                         const std::string& bytes) override;
     boost::asio::awaitable<std::optional<std::string>> get(std::string workflow,
                                                            std::string task) override;
     /// HEAD.
@@ -62,6 +70,12 @@ class s3_byte_store final : public byte_store {
     std::shared_ptr<s3::client> client_;
     s3_location location_;
     protocols protocols_;
+    std::shared_ptr<conditional_support> conditional_;
+
+    /// Whether the server refuses a create-only PUT over an existing key (two PUTs of a probe
+    /// object, then its DELETE); nullopt when the probe failed (logged). Cancellation
+    /// propagates as operation_aborted.
+    boost::asio::awaitable<std::optional<bool>> probe_conditional_writes();
 };
 
 }  // namespace functionfuse::detail

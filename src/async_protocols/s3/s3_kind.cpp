@@ -146,6 +146,8 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
             p.multipart.part_size = at_least(m, "part_size", *n, 5ull << 20);  // S3's minimum
         m.reject_unknown();
     }
+    if (const auto* cw = r.optional_value("conditional_writes"))
+        out.conditional_writes = parse_conditional_writes(*cw, r.path_of("conditional_writes"));
     r.reject_unknown();
 
     s3::credentials_config cfg;

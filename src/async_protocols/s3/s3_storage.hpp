@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "async_protocols/s3/conditional_writes/conditional_writes.hpp"
 #include "async_protocols/s3/core/client_params.hpp"
 #include "async_protocols/s3/s3_location.hpp"
 #include "functionfuse/executor.hpp"
@@ -22,6 +23,8 @@ struct s3_storage_options {
     detail::s3_location location;
     /// Endpoint, credentials, region, pool size, retries, TLS, timeouts, multipart.
     s3::client_params client;
+    /// Whether saves of new tasks use create-only PUTs (`"conditional_writes"`).
+    detail::conditional_writes_mode conditional_writes = detail::conditional_writes_mode::automatic;
 };
 
 /// Async S3 storage on a shared executor (sockets on its io context).
@@ -35,6 +38,7 @@ class s3_storage final : public detail::byte_store_storage {
 
   private:
     s3_storage(std::shared_ptr<s3::client> client, detail::s3_location location,
+               detail::conditional_writes_mode conditional_writes,
                std::shared_ptr<shared_executor> executor);
     std::shared_ptr<s3::client> client_;
 };

@@ -24,6 +24,7 @@
 #include "async_protocols/s3/beast/client_impl.hpp"
 #include "async_protocols/s3/beast/multipart_upload.hpp"
 #include "async_protocols/s3/beast/tls_context.hpp"
+#include "async_protocols/s3/conditional_writes/conditional_writes.hpp"
 #include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/error_response.hpp"
 #include "async_protocols/s3/core/operations.hpp"
@@ -255,7 +256,7 @@ asio::awaitable<std::string> client::put_object(std::string_view bucket, std::st
     if (body.size() > impl_->params.multipart.threshold) {
         return upload_multipart(*this, bucket, key, body, options.content_type);
     }
-    return put_single(bucket, key, body, options.content_type);
+    return put_single(bucket, key, body, options.content_type, false);
 }
 
 asio::awaitable<std::string> client::put_object(std::string_view bucket, std::string_view key,
@@ -266,10 +267,25 @@ asio::awaitable<std::string> client::put_object(std::string_view bucket, std::st
 
 asio::awaitable<std::string> client::put_single(std::string_view bucket, std::string_view key,
                                                 std::string_view body,
-                                                std::string_view content_type) {
-    const request spec = put_object_request(bucket, key, body, content_type);
+                                                std::string_view content_type, bool if_absent) {
+    const request spec = if_absent ? put_object_if_absent_request(bucket, key, body, content_type)
+                                   : put_object_request(bucket, key, body, content_type);
     http_response r = co_await impl_->execute(spec);
     co_return header_value(r, "etag");
+}
+
+asio::awaitable<bool> client::put_object_if_absent(std::string_view bucket, std::string_view key,
+                                                   std::string_view body) {
+    bool refused = false;
+    try {
+        const std::string_view no_type;
+        co_await put_single(bucket, key, body, no_type, true);
+    } catch (const s3_error& e) {
+        if (!detail::refused_as_existing(e.http_status(), e.code()))
+            throw;
+        refused = true;
+    }
+    co_return !refused;
 }
 
 namespace {

@@ -65,6 +65,15 @@ class client {
                                                    std::shared_ptr<const std::string> body,
                                                    const put_options& options);
 
+    /// Stores `body` under `key` only if no object has that key: one PUT with
+    /// `If-None-Match: *` (signed), never multipart, whatever the body's size. Returns true
+    /// when stored, false when the server refused because the key exists (412, or 409
+    /// ConditionalRequestConflict). A server that ignores the header stores the object anyway
+    /// and this returns true: use it only where support was proven (conditional_writes.hpp).
+    /// Cancellation: as `put_object`; a cancelled call may have stored the object.
+    boost::asio::awaitable<bool> put_object_if_absent(std::string_view bucket, std::string_view key,
+                                                      std::string_view body);
+
     /// Reads an object, or the inclusive byte `range` of it. A missing key (404 NoSuchKey)
     /// throws `functionfuse::not_found`; a missing bucket (404 NoSuchBucket) is an `s3_error`.
     boost::asio::awaitable<std::string> get_object(std::string_view bucket, std::string_view key,
@@ -133,7 +142,7 @@ class client {
     // (a short string then pointed into the caller's frame: "free(): invalid pointer").
     boost::asio::awaitable<std::string> put_single(std::string_view bucket, std::string_view key,
                                                    std::string_view body,
-                                                   std::string_view content_type);
+                                                   std::string_view content_type, bool if_absent);
 
     std::unique_ptr<impl> impl_;
 };

@@ -66,6 +66,13 @@ request put_object_request(std::string_view bucket, std::string_view key, std::s
     return r;
 }
 
+request put_object_if_absent_request(std::string_view bucket, std::string_view key,
+                                     std::string_view body, std::string_view content_type) {
+    request r = put_object_request(bucket, key, body, content_type);
+    r.headers.emplace_back("if-none-match", "*");
+    return r;
+}
+
 request get_object_request(std::string_view bucket, std::string_view key,
                            std::optional<byte_range> range) {
     request r = object_request(http_method::get, bucket, key);

@@ -66,6 +66,12 @@ prepared_request prepare_request(const request& r, const endpoint& server,
 /// PutObject; `content_type` empty: no Content-Type header.
 request put_object_request(std::string_view bucket, std::string_view key, std::string_view body,
                            std::string_view content_type);
+/// PutObject only if no object has the key: `If-None-Match: *`, signed as every header. A
+/// server that honours it refuses with 412 PreconditionFailed (or 409
+/// ConditionalRequestConflict) when the key exists (conditional_writes/); one that ignores it
+/// replaces the object.
+request put_object_if_absent_request(std::string_view bucket, std::string_view key,
+                                     std::string_view body, std::string_view content_type);
 /// GetObject, optionally of bytes [first, last] (`last` empty: to the end). 404 allowed.
 request get_object_request(std::string_view bucket, std::string_view key,
                            std::optional<byte_range> range);

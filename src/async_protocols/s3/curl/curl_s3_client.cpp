@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "async_protocols/s3/conditional_writes/conditional_writes.hpp"
 #include "async_protocols/s3/core/endpoint.hpp"
 #include "async_protocols/s3/core/error_response.hpp"
 #include "async_protocols/s3/core/operations.hpp"
@@ -276,6 +277,20 @@ void curl_s3_client::put_object(std::string_view bucket, std::string_view key,
     // stores that type.
     const s3::request req = s3::put_object_request(bucket, key, body, "application/octet-stream");
     perform(req);
+}
+
+bool curl_s3_client::put_object_if_absent(std::string_view bucket, std::string_view key,
+                                          std::string_view body) {
+    const s3::request req =
+        s3::put_object_if_absent_request(bucket, key, body, "application/octet-stream");
+    try {
+        perform(req);
+    } catch (const s3_error& e) {
+        if (!refused_as_existing(e.http_status(), e.code()))
+            throw;
+        return false;
+    }
+    return true;
 }
 
 std::optional<std::string> curl_s3_client::get_object(std::string_view bucket,

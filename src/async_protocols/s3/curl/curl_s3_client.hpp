@@ -51,6 +51,10 @@ class curl_s3_client {
 
     /// PUT `body` as `key`.
     void put_object(std::string_view bucket, std::string_view key, std::string_view body);
+    /// PUT `body` as `key` only if no object has that key (`If-None-Match: *`, signed): true
+    /// when stored, false when refused because the key exists (412, or 409
+    /// ConditionalRequestConflict). A server that ignores the header stores it anyway (true).
+    bool put_object_if_absent(std::string_view bucket, std::string_view key, std::string_view body);
     /// GET `key`, or nullopt when the object does not exist (a missing bucket throws).
     std::optional<std::string> get_object(std::string_view bucket, std::string_view key);
     /// HEAD `key`: whether it exists.
