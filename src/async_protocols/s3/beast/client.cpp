@@ -190,8 +190,8 @@ asio::awaitable<http_response> client::impl::attempt(const request_spec& spec,
         http_request req = build_request(spec, address, payload_hash, creds);
         bool stale = false;
         try {
-            http_response response =
-                co_await lease.conn().exchange(req, spec.head, lease.deadline());
+            http_response response = co_await lease.conn().exchange(
+                req, spec.head, lease.deadline(), params.cancel_grace);
             lease.release(true);
             co_return response;
         } catch (const exchange_error& e) {
