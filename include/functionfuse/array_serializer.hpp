@@ -80,7 +80,7 @@ class lazy_array {
     /// not the whole chunks') — then the done counts as chunks arrive (S3/zarr: each chunk;
     /// file/HDF5: all at once when the region is read, as HDF5 reads it in one call). A null
     /// `p` costs nothing. Cancellation: as `read(r)`; a cancelled read adds no further done
-    /// counts, so they stay below the totals.
+    /// counts.
     boost::asio::awaitable<chunked_array> read(array_region r, std::shared_ptr<progress> p) const;
     /// As `read(p)` over the whole array.
     boost::asio::awaitable<chunked_array> read(std::shared_ptr<progress> p) const;

@@ -25,10 +25,11 @@
 /// chunk count and byte size when it starts; a batch adds its item count when awaited), done
 /// counts grow as each piece finishes. Every counter only grows (monotonic); `done <= total`
 /// holds in every snapshot because a total is always added before the first matching done.
-/// A cancelled or failed operation stops adding: its done counts stay below its totals, which
-/// is how a poller tells an interrupted operation from a finished one (together with the
-/// operation's own outcome). Bytes are the array's own (uncompressed) bytes, not what went on
-/// the wire.
+/// A cancelled or failed operation stops adding: its done counts then stay below its totals,
+/// unless it was interrupted after its last chunk (a save cancelled while publishing its
+/// metadata has stored every chunk, then removes them). Full counts do not say that an
+/// operation succeeded; its own outcome does. Bytes are the array's own (uncompressed) bytes,
+/// not what went on the wire.
 ///
 /// Cost: absent (a null pointer) it is one pointer test per chunk or item.
 ///

@@ -293,8 +293,9 @@ TEST_F(Progress, CancelledBatchLeavesConsistentCounts) {
     EXPECT_EQ(later.items_done, s.items_done);
 }
 
-// An array save cancelled once a chunk is stored: the done counts stay below the totals and
-// the bytes done are exactly the chunks done times the (uniform) chunk size.
+// An array save cancelled once a chunk is stored: the done counts stay within the totals, the
+// bytes done are exactly the chunks done times the (uniform) chunk size, and nothing is added
+// after the save returned.
 TEST_F(Progress, CancelledArraySaveLeavesConsistentCounts) {
     // 2048 x 1024 int32 in 64 x 1024 chunks: 32 chunks of 256 KiB, none partial.
     const ff::chunked_array a = make_array(2048, 1024, 64, 1024);
@@ -327,7 +328,9 @@ TEST_F(Progress, CancelledArraySaveLeavesConsistentCounts) {
     EXPECT_EQ(s.bytes_total, a.nbytes());
     EXPECT_EQ(s.bytes_done, s.chunks_done * chunk_bytes);
     if (outcome) {
-        EXPECT_LT(s.chunks_done, s.chunks_total);
+        // Cancelled after its first chunk: it may still have stored every chunk (the
+        // cancellation can land on the array's metadata or the task's pickle), never more.
+        EXPECT_LE(s.chunks_done, s.chunks_total);
         EXPECT_GE(s.chunks_done, 1u);
     } else {
         // The save won the race with the cancellation: then it counted everything.
