@@ -46,7 +46,8 @@ inline void draw(const functionfuse::progress_snapshot& s, progress_unit unit, b
         return;
     }
     const int decile = static_cast<int>(fraction * 10);
-    if (decile > last_decile || final) {
+    // The last line is printed once, also when the 100 % line was printed already.
+    if (decile > last_decile || (final && decile != 10)) {
         last_decile = decile;
         std::printf("progress: %3.0f%% %s\n", fraction * 100, counts);
         std::fflush(stdout);
