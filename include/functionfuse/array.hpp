@@ -30,6 +30,8 @@
 
 namespace functionfuse {
 
+class progress;
+
 /// Element types of a chunked array (numpy's names without the `_`).
 enum class dtype : std::uint8_t {
     bool_,
@@ -217,7 +219,19 @@ class chunked_array {
         return out;
     }
 
-    /// Same dtype, shape, chunks and bytes.
+    /// A copy (sharing the same bytes) whose save reports to `p`: when an array store starts
+    /// writing it, it adds the array's chunk count and byte size to `p`'s totals, then one
+    /// chunk and its bytes as each chunk is stored (both kinds, async and sync paths). See
+    /// `functionfuse/progress.hpp`. A null `p` detaches the observer.
+    chunked_array with_progress(std::shared_ptr<progress> p) const {
+        chunked_array out = *this;
+        out.progress_ = std::move(p);
+        return out;
+    }
+    /// The observer attached by `with_progress` (null if none).
+    progress* progress_observer() const noexcept { return progress_.get(); }
+
+    /// Same dtype, shape, chunks and bytes (the progress observer is not compared).
     friend bool operator==(const chunked_array& a, const chunked_array& b);
 
   private:
@@ -236,6 +250,7 @@ class chunked_array {
     shape_type chunks_;
     std::size_t size_ = 0;
     std::shared_ptr<const std::byte> data_;
+    std::shared_ptr<progress> progress_;
 };
 
 /// Human-readable shape, e.g. `(3, 4)`; `()` for 0-d (for messages).

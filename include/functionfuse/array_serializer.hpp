@@ -13,6 +13,7 @@
 /// Lazy reads: `open()` (or `options::lazy`, which makes `unpickle` return a `lazy_array`
 /// extension instead of a `chunked_array`) gives a handle that reads one region at a time.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,12 @@ class lazy_array {
         virtual ~source() = default;
         /// Reads `r` (already validated against the shape) into a new array.
         virtual boost::asio::awaitable<chunked_array> read(array_region r) const = 0;
+        /// As `read(r)`, reporting to `p` (not null) the `chunks` chunks the region touches and
+        /// its bytes as they are read; the totals are already counted. The default reports
+        /// them all once the whole region is read (a store that reads the region in one call,
+        /// like HDF5); a store that fetches chunk by chunk overrides it to report each.
+        virtual boost::asio::awaitable<chunked_array> read(array_region r, progress* p,
+                                                           std::uint64_t chunks) const;
         /// What it reads, for messages (a path or key).
         virtual std::string describe() const = 0;
     };
@@ -69,8 +76,19 @@ class lazy_array {
     boost::asio::awaitable<chunked_array> read(array_region r) const;
     /// Reads everything.
     boost::asio::awaitable<chunked_array> read() const;
+    /// As `read(r)`, reporting to `p` (see `functionfuse/progress.hpp`): first the totals —
+    /// the chunks the region touches and the region's own bytes (`product(r.count)` elements,
+    /// not the whole chunks') — then the done counts as chunks arrive (S3/zarr: each chunk;
+    /// file/HDF5: all at once when the region is read, as HDF5 reads it in one call). A null
+    /// `p` costs nothing. Cancellation: as `read(r)`; a cancelled read adds no further done
+    /// counts.
+    boost::asio::awaitable<chunked_array> read(array_region r, std::shared_ptr<progress> p) const;
+    /// As `read(p)` over the whole array.
+    boost::asio::awaitable<chunked_array> read(std::shared_ptr<progress> p) const;
 
   private:
+    void check_region(const array_region& r) const;
+
     dtype type_ = dtype::float64;
     chunked_array::shape_type shape_;
     chunked_array::shape_type chunks_;

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@
 namespace functionfuse {
 
 class storage;
+class progress;
 
 /// What a batch does with its other items once one fails.
 enum class batch_failure {
@@ -49,6 +51,13 @@ struct batch_options {
     /// batch itself.
     std::size_t max_in_flight = 64;
     batch_failure on_failure = batch_failure::finish_others;
+    /// Observer of the batch (`functionfuse/progress.hpp`; null: none, at no cost): the
+    /// batch adds its item count to `items_total` when awaited, then one `items_done` as each
+    /// item ends, whatever its outcome. Items that never start (after a cancellation, or a
+    /// failure under `cancel_others`) are not counted done, so `items_done < items_total`
+    /// then. Attach the same observer to the arrays of the items (`chunked_array::
+    /// with_progress`) to also count their chunks and bytes.
+    std::shared_ptr<functionfuse::progress> progress;
 };
 
 /// One save of a batch: the task's name and its result.

@@ -9,6 +9,7 @@
 #include "functionfuse/executor.hpp"
 #include "functionfuse/maintenance.hpp"
 #include "functionfuse/ndarray_xtensor.hpp"
+#include "functionfuse/progress.hpp"
 #include "functionfuse/serializer.hpp"
 #include "functionfuse/storage.hpp"
 #include "functionfuse/sync.hpp"

@@ -26,6 +26,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "functionfuse/batch.hpp"
+#include "functionfuse/progress.hpp"
 
 namespace functionfuse::detail {
 
@@ -42,6 +43,9 @@ boost::asio::awaitable<std::vector<std::exception_ptr>> run_batch(std::size_t n,
     if (n == 0)
         co_return errors;
     const auto ex = co_await asio::this_coro::executor;
+    progress* const observer = options.progress.get();
+    if (observer)
+        observer->add_items_total(n);
     std::size_t next = 0;
     bool stop = false;  // no further item starts
     asio::cancellation_signal cancel_all;
@@ -61,6 +65,8 @@ boost::asio::awaitable<std::vector<std::exception_ptr>> run_batch(std::size_t n,
                 if (options.on_failure == batch_failure::cancel_others)
                     stop_all(asio::cancellation_type::terminal);
             }
+            if (observer)
+                observer->add_item_done();  // ended, whatever its outcome
         }
     };
 

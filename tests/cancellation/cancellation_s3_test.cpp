@@ -395,11 +395,10 @@ namespace {
 TEST_F(S3Cancellation, OperationTimeoutEndsAnOperationThatNeverGetsAnAnswer) {
     if (server_->scheme == "https")
         GTEST_SKIP() << "the proxy speaks plain HTTP";
-    // Known bug, open in issue 12: a PUT whose body went out whole awaits its answer shielded
-    // from cancellation (connection.cpp), bounded only by the per-attempt request_timeout, so
-    // operation_timeout_ms cannot end a save whose server never answers its PUT; this test
-    // then hangs for the 10-minute request_timeout. Skipped until the shielded wait is bounded.
-    GTEST_SKIP() << "known bug: operation_timeout_ms does not bound a PUT's shielded answer wait";
+    // Regression: a PUT whose body went out whole awaits its answer shielded from
+    // cancellation (connection.cpp); that wait used to be bounded only by the per-attempt
+    // request_timeout, so this save hung for its 10 minutes. The wait now ends cancel_grace
+    // after the operation's cancellation.
     fault_proxy_process proxy(server_->port, "--stall-rate 1");
     ff::s3_storage_options o;
     o.location.bucket = server_->bucket;

@@ -26,6 +26,7 @@
 #include "async_protocols/file/file_byte_store.hpp"
 #include "async_protocols/file/posix_file.hpp"
 #include "formats/hdf5/hdf5_array_file.hpp"
+#include "functionfuse/progress.hpp"
 #include "storage/async_util.hpp"
 #include "value/error_text.hpp"
 
@@ -78,6 +79,8 @@ class hdf5_source : public lazy_array::source {
                 chunked_array::shape_type chunks)
         : path_(std::move(path)), ex_(std::move(ex)), type_(type), chunks_(std::move(chunks)) {}
 
+    // HDF5 reads a region in one call: the base reports its progress once, at the end.
+    using lazy_array::source::read;
     asio::awaitable<chunked_array> read(array_region r) const override {
         auto job = [this, r = std::move(r)] {
             check_exists(path_);
@@ -262,6 +265,15 @@ class hdf5_array_store : public array_store {
         using mode = hdf5::array_file_writer::mode;
         const std::size_t isz = a.itemsize();
         chunk_grid grid(a.shape(), a.chunks());
+        progress* const observer = a.progress_observer();
+        // Each chunk's own bytes (edge chunks are partial), so the done counts add up to
+        // exactly the totals.
+        auto chunk_done = [&](const chunk_box& b) {
+            if (observer)
+                observer->add_chunk_done(product(b.extent) * isz);
+        };
+        if (observer)
+            observer->add_array_total(grid.count(), a.nbytes());
         std::vector<std::uint64_t> addresses;
         // Create the file (and, for raw chunks, learn where each chunk goes).
         mode m = co_await run_blocking(ex, [&] {
@@ -277,6 +289,8 @@ class hdf5_array_store : public array_store {
                 if (a.size() != 0)
                     writer->write_all(a.data());
                 writer->close();
+                for (std::size_t i = 0; observer && i < grid.count(); ++i)
+                    chunk_done(grid.box(i));
             } else if (m == mode::raw) {
                 addresses.resize(grid.count());
                 for (std::size_t i = 0; i < grid.count(); ++i)
@@ -306,6 +320,7 @@ class hdf5_array_store : public array_store {
                     auto& buf = gather(b);
                     file->pwrite_all(buf.data(), buf.size(), addresses[i]);
                 }
+                chunk_done(b);
             });
         } else if (m == mode::direct) {
             co_await for_each_bounded(ex, grid.count(), default_workers(), [&](std::size_t i) {
@@ -319,6 +334,7 @@ class hdf5_array_store : public array_store {
                 auto encoded = encode_chunk(chunk, grid.chunk_elements() * isz, isz, opts.shuffle,
                                             opts.gzip_level, scratch(1));
                 writer->write_chunk(b.origin, encoded.data(), encoded.size());
+                chunk_done(b);
             });
         }
         co_await run_blocking(ex, [&] {

@@ -1,5 +1,5 @@
-// S3_PROTOCOL for the async path. The client's sockets live on its io context, so each call is
-// co_spawned there: a serializer may await from the blocking pool (e.g. right after
+// S3_PROTOCOL for the async path. The client's sockets live on its io context, so each call
+// hops there (hop_to): a serializer may await from the blocking pool (e.g. right after
 // compressing a chunk) without touching the connection pool from a pool thread.
 #include "async_protocols/s3/s3_client_protocol.hpp"
 
@@ -7,10 +7,10 @@
 
 #include <algorithm>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "functionfuse/error.hpp"
+#include "storage/async_util.hpp"
 
 namespace functionfuse::detail {
 
@@ -104,88 +104,72 @@ asio::awaitable<void> s3_delete_keys(s3::client& c, const std::string& bucket,
     throw_delete_failures(failures);
 }
 
-// Each public member co_spawns a lambda onto the io context and waits for it; co_spawn with
-// use_awaitable resumes the caller on its own executor. The lambdas capture by reference only:
-// the caller's frame outlives them (it is suspended until they finish), and GCC 12 copies a
-// co_spawned function object bitwise, which breaks captures of class type such as a short
-// std::string.
+namespace {
+asio::awaitable<std::vector<stored_entry>> do_list_entries(s3::client& c,
+                                                           const s3_location& location,
+                                                           const std::string& prefix) {
+    std::vector<stored_entry> out;
+    try {
+        s3::list_result r = co_await c.list_objects_v2(location.bucket, prefix, std::string_view());
+        out.reserve(r.objects.size());
+        for (auto& o : r.objects) {
+            stored_entry e;
+            e.location = location.url(o.key);
+            e.name = std::move(o.key);
+            e.size = o.size;
+            e.modified = s3_time(o.last_modified);
+            out.push_back(std::move(e));
+        }
+    } catch (...) {
+        rethrow_naming_bucket(location.bucket);
+    }
+    co_return out;
+}
+}  // namespace
+
+// Each public member hops onto the io context with `hop_to` and resumes the caller on its own
+// executor. Unlike a plain co_spawn with use_awaitable, hop_to delivers the caller's
+// cancellation on the io context through state both sides share, so a caller off the library
+// thread (a serializer on the blocking pool) can be cancelled safely. The awaitables are
+// created as named locals first and reference this frame's locals, which outlive them (GCC 12
+// coroutine rule, CONTRIBUTING.md).
 
 asio::awaitable<void> s3_client_protocol::put(std::string key,
                                               std::shared_ptr<const std::string> body) {
-    co_await asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-            const std::string_view bytes(*body);
-            co_await do_put(*client_, location_.bucket, key, bytes);
-        },
-        asio::use_awaitable);
+    const std::string_view bytes(*body);
+    auto op = do_put(*client_, location_.bucket, key, bytes);
+    co_await hop_to(io_, std::move(op));
 }
 
 asio::awaitable<void> s3_client_protocol::put_bytes(std::string key,
                                                     std::shared_ptr<const void> owner,
                                                     std::span<const std::byte> bytes) {
     (void)owner;  // the caller's reference keeps the bytes alive until this returns
-    co_await asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-            const std::string_view body(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-            co_await do_put(*client_, location_.bucket, key, body);
-        },
-        asio::use_awaitable);
+    const std::string_view body(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    auto op = do_put(*client_, location_.bucket, key, body);
+    co_await hop_to(io_, std::move(op));
 }
 
 asio::awaitable<std::optional<std::string>> s3_client_protocol::get(std::string key) {
-    co_return co_await asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<std::optional<std::string>> {
-            co_return co_await s3_get_or_null(*client_, location_.bucket, key);
-        },
-        asio::use_awaitable);
+    auto op = s3_get_or_null(*client_, location_.bucket, key);
+    co_return co_await hop_to(io_, std::move(op));
 }
 
 asio::awaitable<std::vector<std::string>> s3_client_protocol::list(std::string prefix) {
-    co_return co_await asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<std::vector<std::string>> {
-            co_return co_await do_list(*client_, location_.bucket, prefix);
-        },
-        asio::use_awaitable);
+    auto op = do_list(*client_, location_.bucket, prefix);
+    co_return co_await hop_to(io_, std::move(op));
 }
 
 asio::awaitable<void> s3_client_protocol::remove(std::vector<std::string> keys) {
     if (keys.empty())
         co_return;
-    co_await asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-            co_await s3_delete_keys(*client_, location_.bucket, keys);
-        },
-        asio::use_awaitable);
+    auto op = s3_delete_keys(*client_, location_.bucket, keys);
+    co_await hop_to(io_, std::move(op));
 }
 
 asio::awaitable<std::vector<stored_entry>> s3_client_protocol::list_entries(std::string prefix) {
-    co_return co_await asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<std::vector<stored_entry>> {
-            std::vector<stored_entry> out;
-            try {
-                s3::list_result r =
-                    co_await client_->list_objects_v2(location_.bucket, prefix, std::string_view());
-                out.reserve(r.objects.size());
-                for (auto& o : r.objects) {
-                    stored_entry e;
-                    e.location = location_.url(o.key);
-                    e.name = std::move(o.key);
-                    e.size = o.size;
-                    e.modified = s3_time(o.last_modified);
-                    out.push_back(std::move(e));
-                }
-            } catch (...) {
-                rethrow_naming_bucket(location_.bucket);
-            }
-            co_return out;
-        },
-        asio::use_awaitable);
+    auto op = do_list_entries(*client_, location_, prefix);
+    co_return co_await hop_to(io_, std::move(op));
 }
 
 std::chrono::system_clock::time_point s3_time(std::string_view iso8601) {

@@ -116,6 +116,8 @@ s3_storage_options read_s3_options(const boost::json::value& options, const s3::
     if (auto ms = r.optional_uint("operation_timeout_ms"))
         p.operation_timeout =
             std::chrono::milliseconds(at_least(r, "operation_timeout_ms", *ms, 1));
+    if (auto ms = r.optional_uint("cancel_grace_ms"))
+        p.cancel_grace = std::chrono::milliseconds(at_least(r, "cancel_grace_ms", *ms, 1));
     if (auto ms = r.optional_uint("idle_timeout_ms"))
         p.idle_timeout = std::chrono::milliseconds(at_least(r, "idle_timeout_ms", *ms, 1));
     if (auto u = r.optional_bool("unsigned_payload"))

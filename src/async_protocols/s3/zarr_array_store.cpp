@@ -42,6 +42,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "formats/zarr/zarr.hpp"
+#include "functionfuse/progress.hpp"
 #include "functionfuse/s3_protocol.hpp"
 #include "storage/async_util.hpp"
 #include "storage/gcc_frame_warning.hpp"
@@ -238,11 +239,38 @@ asio::awaitable<void> check_not_removed(s3_protocol& proto, const opened_array& 
                         "' was removed while it was being read");
 }
 
+/// What a progress observer counts for chunk `idx`: its elements inside the box
+/// [start, start + count) (the whole array for a save, the region for a region read) times
+/// `isz`, so that the chunks' counts add up to exactly the box's bytes.
+std::uint64_t chunk_bytes_in(const zarr::shape_type& chunks, const zarr::chunk_index& idx,
+                             const zarr::shape_type& start, const zarr::shape_type& count,
+                             std::uint64_t isz) {
+    std::uint64_t n = isz;
+    for (std::size_t d = 0; d < chunks.size(); ++d) {
+        const std::uint64_t lo = std::max(idx[d] * chunks[d], start[d]);
+        const std::uint64_t hi = std::min((idx[d] + 1) * chunks[d], start[d] + count[d]);
+        n *= hi > lo ? hi - lo : 0;
+    }
+    return n;
+}
+
 class zarr_source : public lazy_array::source {
   public:
     zarr_source(s3_protocol& proto, opened_array arr) : proto_(&proto), arr_(std::move(arr)) {}
 
     asio::awaitable<chunked_array> read(array_region r) const override {
+        chunked_array out = co_await read_reporting(r, nullptr);
+        co_return out;
+    }
+    asio::awaitable<chunked_array> read(array_region r, progress* p,
+                                        std::uint64_t /*chunks*/) const override {
+        chunked_array out = co_await read_reporting(r, p);
+        co_return out;
+    }
+    std::string describe() const override { return "s3://" + proto_->bucket() + "/" + arr_.prefix; }
+
+    // One chunk's progress is reported once its bytes are in the result.
+    asio::awaitable<chunked_array> read_reporting(const array_region& r, progress* p) const {
         const auto& meta = arr_.codec->metadata();
         zarr::region zr{zarr::shape_type(r.start.begin(), r.start.end()),
                         zarr::shape_type(r.count.begin(), r.count.end())};
@@ -261,13 +289,15 @@ class zarr_source : public lazy_array::source {
                 co_await with_chunk(*proto_, arr_, idx, missing, [&](std::span<const std::byte> c) {
                     zarr::copy_chunk_to_region(meta, c, idx, zr, out);
                 });
+                if (p)
+                    p->add_chunk_done(
+                        chunk_bytes_in(meta.chunks, idx, zr.start, zr.count, itemsize(arr_.type)));
             });
         if (missing)
             co_await check_not_removed(*proto_, arr_);
         co_return chunked_array(arr_.type, r.count, to_shape(meta.chunks),
                                 std::shared_ptr<const std::byte>(buf, buf.get()));
     }
-    std::string describe() const override { return "s3://" + proto_->bucket() + "/" + arr_.prefix; }
 
   private:
     s3_protocol* proto_;  // the storage's protocol; lazy_array documents the lifetime
@@ -289,6 +319,10 @@ class zarr_array_store : public array_store {
         const zarr::shape_type grid = zarr::chunk_grid_shape(meta);
         const std::uint64_t n = zarr::chunk_count(meta);
         const std::span<const std::byte> bytes(a->data(), a->nbytes());
+        progress* const observer = a->progress_observer();
+        const zarr::shape_type origin(meta.shape.size(), 0);
+        if (observer)
+            observer->add_array_total(n, a->nbytes());
 
         std::exception_ptr failure;
         try {
@@ -315,6 +349,9 @@ class zarr_array_store : public array_store {
                         std::shared_ptr<const void> owner = a;
                         const auto chunk_bytes = bytes.subspan(*at, codec.chunk_size());
                         co_await proto.put_bytes(std::move(key), std::move(owner), chunk_bytes);
+                        if (observer)
+                            observer->add_chunk_done(chunk_bytes_in(meta.chunks, idx, origin,
+                                                                    meta.shape, a->itemsize()));
                         co_return;
                     }
                 }
@@ -325,6 +362,9 @@ class zarr_array_store : public array_store {
                     return std::make_shared<const std::string>(codec.encode(chunk));
                 });
                 co_await proto.put(std::move(key), std::move(body));
+                if (observer)
+                    observer->add_chunk_done(
+                        chunk_bytes_in(meta.chunks, idx, origin, meta.shape, a->itemsize()));
             };
             co_await for_each_bounded(here, n + 1, window(proto), std::move(put_one));
             // A named key, not `prefix + ".zarray"` inside the co_await (GCC 12 coroutine rule).
@@ -338,7 +378,9 @@ class zarr_array_store : public array_store {
             try {
                 // Shielded: a cancelled write removes its chunks too. No PUT is in flight
                 // any more (every worker has been awaited, and a PUT that went out whole was
-                // answered: see connection::exchange), so the listing sees every chunk.
+                // answered, or its connection closed cancel_grace_ms after a cancellation: see
+                // connection::exchange), so the listing sees every chunk but one that a server
+                // stores later than that (gc removes such an orphan).
                 auto cleanup = remove_prefix(proto, prefix);
                 FF_AWAIT_SHIELDED(std::move(cleanup));
             } catch (...) {

@@ -157,8 +157,8 @@ asio::awaitable<http_response> client::impl::attempt(const request& spec, const 
         http_request req = build_request(spec, p, creds);
         bool stale = false;
         try {
-            http_response response =
-                co_await lease.conn().exchange(req, spec.head(), lease.deadline());
+            http_response response = co_await lease.conn().exchange(
+                req, spec.head(), lease.deadline(), params.cancel_grace);
             lease.release(true);
             co_return response;
         } catch (const exchange_error& e) {

@@ -102,7 +102,8 @@ asio::awaitable<void> connection::open(const std::string& host, std::string_view
 }
 
 asio::awaitable<http_response> connection::exchange(http_request& request, bool head_request,
-                                                    clock::time_point deadline) {
+                                                    clock::time_point deadline,
+                                                    std::chrono::milliseconds grace) {
     reusable_ = false;  // until the whole answer has been read
     boost::system::error_code ec;
     tcp().expires_at(deadline);
@@ -122,14 +123,35 @@ asio::awaitable<http_response> connection::exchange(http_request& request, bool 
     prepare_response_parser(parser, head_request);
     tcp().expires_at(deadline);
     // A request that changes the server (PUT, POST, DELETE) and went out whole is answered
-    // even if the caller was cancelled meanwhile: the answer is awaited (bounded by the
-    // deadline) so that once the caller's cleanup lists what exists, the server is done
-    // creating it, and the connection stays reusable. Reads stay cancellable.
+    // even if the caller was cancelled meanwhile: the answer is awaited so that once the
+    // caller's cleanup lists what exists, the server is done creating it, and the connection
+    // stays reusable. Reads stay cancellable. The wait is bounded by a grace period counted
+    // from the cancellation, not by the operation's deadline: a caller's own timer or Ctrl-C
+    // needs the bound as much as operation_timeout_ms does, and the cancellation is the one
+    // signal all of them share. Past the grace the stream is cancelled; the connection is then
+    // not reusable (reusable_ stays false) and the pool closes it.
     const bool shield = request.method() != http::verb::get && request.method() != http::verb::head;
     bool throwing = true;
+    asio::steady_timer grace_timer(executor_);
+    asio::cancellation_slot outer;
     if (shield) {
         throwing = co_await asio::this_coro::throw_if_cancelled();
         co_await asio::this_coro::throw_if_cancelled(false);
+        const asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+        auto start_grace = [this, &grace_timer, grace] {
+            grace_timer.expires_after(grace);
+            grace_timer.async_wait([this](boost::system::error_code wait_ec) {
+                if (!wait_ec)
+                    tcp().cancel();
+            });
+        };
+        if (state.cancelled() != asio::cancellation_type::none) {
+            start_grace();
+        } else {
+            outer = state.slot();
+            if (outer.is_connected())
+                outer.assign([start_grace](asio::cancellation_type) { start_grace(); });
+        }
     }
     auto unbound = asio::bind_cancellation_slot(asio::cancellation_slot(),
                                                 asio::redirect_error(asio::use_awaitable, ec));
@@ -145,8 +167,12 @@ asio::awaitable<http_response> connection::exchange(http_request& request, bool 
         else
             co_await http::async_read(*plain_, buffer_, parser, bound);
     }
-    if (shield)
+    if (shield) {
+        if (outer.is_connected())
+            outer.clear();
+        grace_timer.cancel();
         co_await asio::this_coro::throw_if_cancelled(throwing);
+    }
     if (ec)
         throw exchange_error({ec, !parser.got_some()});
     tcp().expires_never();

@@ -55,8 +55,13 @@ class connection {
 
     /// Sends `request` and reads the answer (no body expected when `head_request`).
     /// On failure throws `exchange_error`.
+    /// Cancellation (terminal): the write and a GET's or HEAD's read stop at once. The answer
+    /// to any other request that went out whole is still awaited for up to `grace` after the
+    /// cancellation (so cleanup sees what the server created); past it the connection is
+    /// closed (never reused) and this throws `operation_aborted`.
     boost::asio::awaitable<http_response> exchange(http_request& request, bool head_request,
-                                                   clock::time_point deadline);
+                                                   clock::time_point deadline,
+                                                   std::chrono::milliseconds grace);
 
     /// False once a response said "Connection: close" or an exchange failed.
     bool reusable() const noexcept { return reusable_; }

@@ -87,6 +87,11 @@ struct client_params {
     /// (default 0: none). Past it the operation is cancelled (as by the caller) and fails
     /// with `io_error`.
     std::chrono::milliseconds operation_timeout{0};
+    /// How long a cancelled (or timed-out) operation still waits for the answer to a PUT,
+    /// POST or DELETE that went out whole (default 2 s; the attempt's own limit still holds).
+    /// The answer is awaited so that cleanup lists what the server created; past this the
+    /// connection is closed and the operation ends at once.
+    std::chrono::milliseconds cancel_grace{2'000};
 
     retry_params retry;
     multipart_params multipart;
