@@ -28,6 +28,7 @@
 #include "functionfuse/log.hpp"
 #include "functionfuse/storage.hpp"
 #include "functionfuse/sync.hpp"
+#include "loopback_process.hpp"
 #include "run_awaitable.hpp"
 #include "s3_server.hpp"
 #include "temp_dir.hpp"
@@ -315,6 +316,57 @@ TEST_F(StsRgw, WrongSourceSecretNamesTheProviderNeverTheSecret) {
         EXPECT_TRUE(contains(text, "AssumeRole at " + server_.endpoint_url())) << text;
         EXPECT_TRUE(contains(text, "AccessDenied")) << text;
     }
+}
+
+// AssumeRoleWithWebIdentity: the loopback OpenID Connect issuer (tests/tools/oidc_issuer.py)
+// registers itself at RGW (CreateOpenIDConnectProvider) with a role trusting it, and signs a
+// token; the chain's web identity provider (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN)
+// exchanges it at RGW's STS, and RGW checks the token against the issuer's JWKS.
+TEST_F(StsRgw, StorageOnWebIdentityToken) {
+    const std::string role = unique("ff-oidc");
+    const auto token_file = home_.path() / "web-identity-token";
+    ff_test::loopback_process issuer(
+        std::string("exec /usr/bin/python3 '") + FF_SOURCE_DIR +
+            "/tests/tools/oidc_issuer.py' --token-file '" + token_file.string() +
+            "' --register-at " + server_.endpoint_url() + " --key " + server_.key + " --secret " +
+            server_.secret + (server_.ca_file.empty() ? "" : " --ca '" + server_.ca_file + "'") +
+            " --role-name " + role + " --bucket " + server_.bucket + " --prefix " +
+            server_.sts_prefix,
+        "oidc_issuer.py");
+    clear_environment();
+    ::setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token_file.c_str(), 1);
+    ::setenv("AWS_ROLE_ARN", ("arn:aws:iam:::role/" + role).c_str(), 1);
+    ::setenv("AWS_ROLE_SESSION_NAME", "ff-web-identity", 1);
+    ::setenv("AWS_ENDPOINT_URL_STS", server_.endpoint_url().c_str(), 1);
+    if (!server_.ca_file.empty())
+        ::setenv("AWS_CA_BUNDLE", server_.ca_file.c_str(), 1);
+
+    const std::string prefix = unique(server_.sts_prefix + "web");
+    auto async_store = ff::storage_factory(config(prefix));
+    auto sync_store = ff::sync::storage_factory(config(prefix));
+    EXPECT_TRUE(logged_fetch_from("web identity")) << "no web-identity credentials fetched";
+    save_and_read(*async_store, *sync_store);
+
+    const std::string outside = unique("outside-web");
+    auto async_outside = ff::storage_factory(config(outside));
+    auto sync_outside = ff::sync::storage_factory(config(outside));
+    refused_outside(*async_outside, *sync_outside);
+
+    // The issuer's token is in no log line.
+    std::string token;
+    std::getline(std::ifstream(token_file), token);
+    ASSERT_FALSE(token.empty());
+    for (const auto& line : log())
+        EXPECT_FALSE(contains(line, token)) << "the web-identity token in a log line: " << line;
+
+    // A token that is not the issuer's: RGW refuses it; the error names the provider and the
+    // token file, never the token.
+    const std::string forged = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    std::ofstream(token_file) << forged;
+    const std::string text = failure([&] { ff::storage_factory(config(prefix)); });
+    EXPECT_TRUE(contains(text, "web identity")) << text;
+    EXPECT_TRUE(contains(text, "AssumeRoleWithWebIdentity")) << text;
+    EXPECT_FALSE(contains(text, forged)) << text;
 }
 
 }  // namespace

@@ -421,7 +421,10 @@ while True:
                          ).put_user_policy(UserName="ff-test", PolicyName="sts", PolicyDocument=json.dumps(
                 {"Version": "2012-10-17", "Statement": [
                     {"Effect": "Allow", "Action": ["sts:GetSessionToken", "sts:AssumeRole"],
-                     "Resource": "*"}]}))
+                     "Resource": "*"}]},
+                # no spaces: RGW 16.2 does not decode '+' in IAM form bodies (CreateRole then
+                # answers MalformedPolicyDocument; see tests/tools/oidc_issuer.py)
+                separators=(",", ":")))
             # STS answers: the role is assumed and its credentials reach the bucket.
             c = boto3.client("sts", endpoint_url=e["RGW_MAIN"], region_name="us-east-1",
                              aws_access_key_id=e["RGW_KEY"], aws_secret_access_key=e["RGW_SECRET"],
