@@ -14,6 +14,7 @@ packages=(
   python3 python3-numpy python3-h5py python3-zarr python3-numcodecs python3-boto3
   rclone  # S3 throughput benchmark baseline (scripts/bench_s3.sh)
   radosgw ceph-mon ceph-osd  # Ceph RGW, the production S3 server of the test suite (tests/tools/rgw)
+  python3-cryptography  # the loopback OIDC issuer of the RGW STS tests (tests/tools/oidc_issuer.py)
 )
 
 # The machine's Node.js 20 runs the S3 test server; install Debian's only where there is none.

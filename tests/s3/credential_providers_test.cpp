@@ -302,6 +302,30 @@ TEST_F(Providers, ProfileRoleArnWithSourceProfileSignsAssumeRole) {
     EXPECT_TRUE(contains(text, "cycle")) << text;
 }
 
+// Ceph RGW's STS answers errors with the S3 error document (<Error> at the root, not
+// <ErrorResponse>): its code must still reach the message.
+TEST_F(Providers, StsErrorInTheS3ErrorDocumentKeepsItsCode) {
+    ff_test::credentials_server_process sts("--mode sts --source-key AKIDSOURCE:src-" + marker +
+                                            " --marker " + marker + " --error-document s3");
+    write_file(
+        creds_file(),
+        "[base]\naws_access_key_id = AKIDSOURCE\naws_secret_access_key = bad-" + marker + "\n");
+    write_file(config_file(),
+               "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/ff-test\n"
+               "source_profile = base\nsts =\n  endpoint_url = " +
+                   sts.url() + "\n");
+    auto env = base_env();
+    env["AWS_PROFILE"] = "dev";
+    try {
+        s3::resolve_settings({}, env_of(env));
+        ADD_FAILURE() << "a wrong secret was accepted";
+    } catch (const ff::s3_error& e) {
+        EXPECT_EQ(e.code(), "SignatureDoesNotMatch") << e.what();
+        EXPECT_TRUE(contains(e.what(), "SignatureDoesNotMatch")) << e.what();
+        EXPECT_FALSE(contains(e.what(), marker)) << e.what();
+    }
+}
+
 TEST_F(Providers, ProfileCredentialSourceEnvironment) {
     ff_test::credentials_server_process sts("--mode sts --source-key AKIDENV:env-" + marker);
     write_file(

@@ -25,6 +25,9 @@ struct s3_server {
     std::string key, secret;   ///< an access key pair the server accepts
     std::string vhost_domain;  ///< a DNS name the server takes virtual-hosted requests under
                                ///< (rgw: s3.test, resolved by the client); empty if none
+    std::string sts_role_arn;  ///< a role the key pair may assume at the server's STS
+                               ///< (rgw.sh with FF_RGW_STS=1); empty when STS is off
+    std::string sts_prefix;    ///< the key prefix that role's policy allows (e.g. "sts/")
 
     bool is_rgw() const { return name == "rgw"; }
     /// Client settings that reach this server path-style, with its CA and key pair.
@@ -67,6 +70,8 @@ inline std::optional<s3_server> load_s3_server() {
     s.key = env["FF_S3_KEY"];
     s.secret = env["FF_S3_SECRET"];
     s.vhost_domain = env["FF_S3_VHOST_DOMAIN"];
+    s.sts_role_arn = env["FF_S3_STS_ROLE_ARN"];
+    s.sts_prefix = env["FF_S3_STS_PREFIX"];
     return s;
 }
 

@@ -22,7 +22,9 @@ ExpiredToken and must refresh and retry. --keys-file records every issued key
 --state-file what was served (counts, key ids) for the tests. --fault makes every
 credentials answer fail: 500, malformed (not JSON/XML), huge (1 MiB), slow (answers after
 --slow-seconds), ctrl (a CR/LF in the key id), noexpiry. --marker is put into every secret and
-token, so a test can grep messages for it. Prints "listening on PORT" when ready.
+token, so a test can grep messages for it. --error-document s3 answers STS errors as Ceph
+RGW does (the S3 <Error> document) instead of AWS's <ErrorResponse>. Prints "listening on
+PORT" when ready.
 """
 import argparse
 import base64
@@ -213,9 +215,14 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- STS --------------------------------------------------------------------------------
     def sts_error(self, status, code, message):
-        body = ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
-                "<Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>"
-                "<RequestId>%s</RequestId></ErrorResponse>" % (code, message, rand(8)))
+        if args.error_document == "s3":  # Ceph RGW's STS: the S3 error document
+            body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>%s</Code>"
+                    "<Message>%s</Message><RequestId>%s</RequestId></Error>"
+                    % (code, message, rand(8)))
+        else:
+            body = ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
+                    "<Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>"
+                    "<RequestId>%s</RequestId></ErrorResponse>" % (code, message, rand(8)))
         return self.send(status, body, "text/xml")
 
     def check_sigv4(self, body):
@@ -303,6 +310,8 @@ def main():
     p.add_argument("--fault", default="none",
                    choices=["none", "500", "malformed", "huge", "slow", "ctrl", "noexpiry"])
     p.add_argument("--slow-seconds", type=float, default=5)
+    p.add_argument("--error-document", choices=["aws", "s3"], default="aws",
+                   help="STS errors as AWS's <ErrorResponse> or, like Ceph RGW, <Error>")
     p.add_argument("--revoke-after", type=float, default=0)
     p.add_argument("--marker", default="")
     p.add_argument("--role", default="ff-test-role")

@@ -63,12 +63,19 @@
 #                                       only one name from rgw dns name.
 #   rgw gc obj min wait = 60 (etc.)     deleted objects' data is garbage-collected after a minute,
 #                                       not 2 hours, so memstore RAM is given back during a run
-#   rgw s3 auth use sts / rgw sts key   only with FF_RGW_STS=1: STS works then (the user also gets
-#                                       caps user-policy=* and an IAM policy allowing
-#                                       sts:GetSessionToken, which RGW requires), but RGW 16.2
-#                                       answers a wrong secret and an unknown key with
-#                                       AccessDenied instead of SignatureDoesNotMatch /
-#                                       InvalidAccessKeyId, which the tests check
+#   rgw s3 auth use sts / rgw sts key   only with FF_RGW_STS=1 (the rgw_sts fixture): STS works
+#                                       then, but RGW 16.2 answers a wrong secret and an unknown
+#                                       key with AccessDenied instead of SignatureDoesNotMatch /
+#                                       InvalidAccessKeyId, which the other tests check. With it
+#                                       the user also gets caps user-policy=*, roles=*,
+#                                       oidc-provider=*, an IAM policy allowing
+#                                       sts:GetSessionToken (RGW requires it) and sts:AssumeRole
+#                                       (RGW 16.2 checks only the role's trust policy for that),
+#                                       and the role ff-sts is made with radosgw-admin: trusted by
+#                                       arn:aws:iam:::user/ff-test, allowed s3:* on the bucket and
+#                                       on the objects under sts/ only. The readiness check
+#                                       assumes it (boto3) and reaches the bucket with its keys;
+#                                       endpoint*.env gain FF_S3_STS_ROLE_ARN, FF_S3_STS_PREFIX.
 # Not set: no mgr (radosgw needs none; `ceph -s` then shows HEALTH_WARN "no active mgr").
 #
 # Watchdog: when started under ctest (the nearest ctest ancestor) or when FF_RGW_WATCH_PID names
@@ -95,6 +102,10 @@ state="${2:?state dir required}"
 access_key=FFRGWTESTKEY
 secret_key=FFRGWTESTSECRET
 dns_name=s3.test
+# With FF_RGW_STS=1: the role the test user may assume, and the key prefix its policy allows.
+sts_role=ff-sts
+sts_role_arn="arn:aws:iam:::role/$sts_role"
+sts_prefix=sts/
 cluster=ceph
 
 # A zombie (exited, not yet reaped by its new parent) counts as gone.
@@ -324,9 +335,22 @@ CONF
     timeout "$(left)" radosgw-admin "${ceph_args[@]}" user create --uid ff-test \
       --display-name "functionfuse tests" --access-key "$access_key" --secret "$secret_key" \
       >"$state/log/user-create.out" 2>&1 || fail "radosgw-admin user create failed"
-    if [[ ${FF_RGW_STS:-0} == 1 ]]; then  # to attach its own IAM policy (readiness check below)
-      timeout "$(left)" radosgw-admin "${ceph_args[@]}" caps add --uid ff-test --caps "user-policy=*" \
+    if [[ ${FF_RGW_STS:-0} == 1 ]]; then
+      # Caps: user-policy=* to attach its own IAM policy (readiness check below), roles=* and
+      # oidc-provider=* so a test may manage roles and OIDC providers over IAM as well.
+      timeout "$(left)" radosgw-admin "${ceph_args[@]}" caps add --uid ff-test \
+        --caps "user-policy=*;roles=*;oidc-provider=*" \
         >>"$state/log/user-create.out" 2>&1 || fail "radosgw-admin caps add failed"
+      # The role the tests assume: trusted by the test user, allowed s3:* on the bucket itself
+      # (ListBucket etc.) and on the objects under $sts_prefix only, so a test can tell the
+      # role's credentials from the user's (who owns the whole bucket).
+      timeout "$(left)" radosgw-admin "${ceph_args[@]}" role create --role-name "$sts_role" \
+        --assume-role-policy-doc "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"arn:aws:iam:::user/ff-test\"]},\"Action\":[\"sts:AssumeRole\"]}]}" \
+        >"$state/log/role-create.out" 2>&1 || fail "radosgw-admin role create failed"
+      timeout "$(left)" radosgw-admin "${ceph_args[@]}" role-policy put --role-name "$sts_role" \
+        --policy-name s3 \
+        --policy-doc "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:*\"],\"Resource\":[\"arn:aws:s3:::$bucket\",\"arn:aws:s3:::$bucket/$sts_prefix*\"]}]}" \
+        >>"$state/log/role-create.out" 2>&1 || fail "radosgw-admin role-policy put failed"
     fi
     # The zonegroup's host names, read by radosgw at start: "s3.test" for virtual-hosted style
     # and "localhost" so that Host: localhost stays path-style. (RGW takes any other non-IP Host
@@ -362,7 +386,7 @@ PY
       RGW_MAIN="$scheme://127.0.0.1:$([[ $scheme == http ]] && echo "$http_port" || echo "$https_port")" \
       RGW_OTHER="$other://127.0.0.1:$([[ $other == http ]] && echo "$http_port" || echo "$https_port")" \
       RGW_CA="$state/ca.pem" RGW_KEY="$access_key" RGW_SECRET="$secret_key" RGW_BUCKET="$bucket" \
-      RGW_DEADLINE="$(left)" RGW_STS="${FF_RGW_STS:-0}" \
+      RGW_DEADLINE="$(left)" RGW_STS="${FF_RGW_STS:-0}" RGW_STS_ROLE_ARN="$sts_role_arn" \
       /usr/bin/python3 - >"$state/log/ready.out" 2>&1 <<'PY' ||
 import json, os, time
 import boto3
@@ -387,13 +411,30 @@ while True:
             if err.response["Error"]["Code"] != "BucketAlreadyOwnedByYou":
                 raise
         client(e["RGW_OTHER"]).head_bucket(Bucket=e["RGW_BUCKET"])
-        if e["RGW_STS"] == "1":  # RGW's GetSessionToken needs an IAM policy that allows it
+        if e["RGW_STS"] == "1":
+            # RGW's GetSessionToken needs an IAM policy that allows it; AssumeRole is allowed
+            # as well, as on AWS (RGW 16.2 checks only the role's trust policy for it).
+            verify = e["RGW_CA"] if e["RGW_MAIN"].startswith("https") else None
             boto3.client("iam", endpoint_url=e["RGW_MAIN"], region_name="us-east-1",
                          aws_access_key_id=e["RGW_KEY"], aws_secret_access_key=e["RGW_SECRET"],
-                         verify=e["RGW_CA"] if e["RGW_MAIN"].startswith("https") else None
+                         verify=verify
                          ).put_user_policy(UserName="ff-test", PolicyName="sts", PolicyDocument=json.dumps(
                 {"Version": "2012-10-17", "Statement": [
-                    {"Effect": "Allow", "Action": ["sts:GetSessionToken"], "Resource": "*"}]}))
+                    {"Effect": "Allow", "Action": ["sts:GetSessionToken", "sts:AssumeRole"],
+                     "Resource": "*"}]},
+                # no spaces: RGW 16.2 does not decode '+' in IAM form bodies (CreateRole then
+                # answers MalformedPolicyDocument; see tests/tools/oidc_issuer.py)
+                separators=(",", ":")))
+            # STS answers: the role is assumed and its credentials reach the bucket.
+            c = boto3.client("sts", endpoint_url=e["RGW_MAIN"], region_name="us-east-1",
+                             aws_access_key_id=e["RGW_KEY"], aws_secret_access_key=e["RGW_SECRET"],
+                             verify=verify).assume_role(RoleArn=e["RGW_STS_ROLE_ARN"],
+                                                        RoleSessionName="ready")["Credentials"]
+            boto3.client("s3", endpoint_url=e["RGW_MAIN"], region_name="us-east-1",
+                         aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                         aws_session_token=c["SessionToken"], verify=verify,
+                         config=Config(s3={"addressing_style": "path"})
+                         ).head_bucket(Bucket=e["RGW_BUCKET"])
         print("ready")
         break
     except (BotoCoreError, ClientError) as err:
@@ -416,6 +457,9 @@ FF_S3_SECRET=$secret_key
 FF_S3_SERVER=rgw
 FF_S3_VHOST_DOMAIN=$dns_name
 ENV
+      if [[ ${FF_RGW_STS:-0} == 1 ]]; then
+        printf '%s\n' "FF_S3_STS_ROLE_ARN=$sts_role_arn" "FF_S3_STS_PREFIX=$sts_prefix" >>"$3.tmp"
+      fi
       mv "$3.tmp" "$3"
     }
     write_env http "$http_port" "$state/endpoint-http.env"

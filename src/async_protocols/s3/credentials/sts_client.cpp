@@ -104,7 +104,12 @@ timed_credentials call_sts(const sts_endpoint& ep, std::string_view action, std:
         std::string code = "STSError";
         std::string message;
         if (parsed_ok) {
-            if (auto err = doc.get_child_optional("ErrorResponse.Error")) {
+            // AWS STS answers <ErrorResponse><Error>...; Ceph RGW's STS answers with the S3
+            // error document, <Error> at the root (seen with 16.2), so both are read.
+            auto err = doc.get_child_optional("ErrorResponse.Error");
+            if (!err)
+                err = doc.get_child_optional("Error");
+            if (err) {
                 code = printable(err->get<std::string>("Code", code));
                 message = printable(redact(err->get<std::string>("Message", ""), sent_secrets));
             }
