@@ -25,7 +25,9 @@
 #include "run_awaitable.hpp"
 
 #ifdef FF_PROGRESS_S3
+#include "arrays/array_store_registry.hpp"
 #include "async_protocols/s3/s3_storage.hpp"
+#include "async_protocols/s3/zarr_array_store.hpp"
 #include "s3_server.hpp"
 #include "s3_store_options.hpp"
 #else
@@ -112,6 +114,10 @@ class Progress : public ::testing::Test {
         auto opts = ff_test::s3_server_storage_options(unique("progress"));
         if (!opts)
             GTEST_FAIL() << ff_test::no_s3_server_message;
+        // Built without storage_factory, which is what registers the kinds' array stores:
+        // register the zarr store explicitly.
+        ff::detail::array_stores().add(std::string(ff::S3_PROTOCOL),
+                                       ff::zarr_detail::make_zarr_array_store());
         storage_ = std::make_shared<ff::s3_storage>(*opts, executor_);
         lazy_storage_ = std::make_shared<ff::s3_storage>(*opts, executor_);
 #else

@@ -83,7 +83,8 @@ result call_timezone(const tuple& args) {
     // Python's own bound (strictly inside ±24 h), checked on the fields first: a timedelta of
     // up to 999999999 days has no total in int64 microseconds.
     if (offset->days < -1 || offset->days > 0)
-        refuse("datetime.timezone: the offset must be strictly between -24 and 24 hours");
+        refuse("datetime.timezone: offset of " + std::to_string(offset->days) +
+               " days is not strictly within 24 hours");
     py::timezone z{offset->total_microseconds(), std::nullopt};
     if (args.size() == 2) {
         const auto* n = args[1].get_if<std::string>();
