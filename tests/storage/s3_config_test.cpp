@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "async_protocols/s3/conditional_writes/conditional_writes.hpp"
 #include "async_protocols/s3/s3_options.hpp"
 #include "functionfuse/error.hpp"
 #include "functionfuse/log.hpp"
@@ -63,6 +64,27 @@ TEST(S3Config, NativeKeysMapOntoTheClient) {
     EXPECT_EQ(o.client.request_timeout.count(), 1234);
     EXPECT_EQ(o.client.multipart.threshold, 100000000u);
     EXPECT_EQ(o.client.multipart.part_size, 6000000u);
+}
+
+// A probe that keeps failing (no permission at the storage's root) must not cost every save a
+// probe: after max_failed_probes the storage stays on the read-first path.
+TEST(S3Config, ConditionalWritesGiveUpAfterAFewFailedProbes) {
+    using ff::detail::conditional_support;
+    conditional_support support(ff::detail::conditional_writes_mode::automatic);
+    for (int i = 0; i < conditional_support::max_failed_probes; ++i) {
+        ASSERT_EQ(support.next(), conditional_support::step::probe) << i;
+        EXPECT_EQ(support.next(), conditional_support::step::skip);  // one probe at a time
+        support.probe_failed();
+    }
+    EXPECT_EQ(support.next(), conditional_support::step::skip);
+    EXPECT_EQ(support.next(), conditional_support::step::skip);
+
+    conditional_support lucky(ff::detail::conditional_writes_mode::automatic);
+    ASSERT_EQ(lucky.next(), conditional_support::step::probe);
+    lucky.probe_failed();
+    ASSERT_EQ(lucky.next(), conditional_support::step::probe);
+    lucky.probed(true);
+    EXPECT_EQ(lucky.next(), conditional_support::step::use);
 }
 
 TEST(S3Config, ConditionalWritesIsAutoTrueOrFalse) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "functionfuse/error.hpp"
+#include "log/log.hpp"
 
 namespace functionfuse::detail {
 
@@ -46,7 +47,15 @@ void conditional_support::probed(bool ok) noexcept {
 }
 
 void conditional_support::probe_failed() noexcept {
-    state_.store(unknown, std::memory_order_release);
+    // A failure that will not go away (no permission to write or delete at the storage's root)
+    // must not cost every save a probe: after a few, the read-first path for good.
+    const bool give_up = failures_.fetch_add(1, std::memory_order_relaxed) + 1 >= max_failed_probes;
+    if (give_up)
+        log(log_level::warn, "s3.conditional_writes",
+            "{} probes failed; saves read before they replace from now on (set "
+            "\"conditional_writes\" to true or false to skip the probe)",
+            max_failed_probes);
+    state_.store(give_up ? unsupported : unknown, std::memory_order_release);
 }
 
 }  // namespace functionfuse::detail

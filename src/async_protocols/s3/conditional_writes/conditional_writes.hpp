@@ -57,13 +57,17 @@ class conditional_support {
     step next() noexcept;
     /// The probe's verdict (see `probe_verdict`); decides for the storage's lifetime.
     void probed(bool supported) noexcept;
-    /// The probe could not finish (transport failure, cancellation): undecided again, so a
-    /// later save probes anew.
+    /// The probe could not finish (transport failure, permissions, cancellation): undecided
+    /// again, so a later save probes anew — until `max_failed_probes` have failed, after
+    /// which the storage stays on the read-first path (and says so, once, at warn).
     void probe_failed() noexcept;
+
+    static constexpr int max_failed_probes = 3;
 
   private:
     enum state : int { unknown, probing, supported, unsupported };
     std::atomic<int> state_;
+    std::atomic<int> failures_{0};
 };
 
 }  // namespace functionfuse::detail
