@@ -79,6 +79,14 @@ TEST(S3Config, ConditionalWritesGiveUpAfterAFewFailedProbes) {
     EXPECT_EQ(support.next(), conditional_support::step::skip);
     EXPECT_EQ(support.next(), conditional_support::step::skip);
 
+    // Cancelled probes are not failures: the storage keeps probing.
+    conditional_support cancelled(ff::detail::conditional_writes_mode::automatic);
+    for (int i = 0; i < 2 * conditional_support::max_failed_probes; ++i) {
+        ASSERT_EQ(cancelled.next(), conditional_support::step::probe) << i;
+        cancelled.probe_cancelled();
+    }
+    EXPECT_EQ(cancelled.next(), conditional_support::step::probe);
+
     conditional_support lucky(ff::detail::conditional_writes_mode::automatic);
     ASSERT_EQ(lucky.next(), conditional_support::step::probe);
     lucky.probe_failed();

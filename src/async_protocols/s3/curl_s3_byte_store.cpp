@@ -134,12 +134,7 @@ asio::awaitable<create_outcome> curl_s3_byte_store::put_if_absent(const std::str
         case conditional_support::step::use:
             break;
         case conditional_support::step::probe: {
-            const std::optional<bool> verdict = probe_conditional_writes();
-            if (!verdict)
-                conditional_->probe_failed();  // undecided: a later save probes again
-            else
-                conditional_->probed(*verdict);
-            if (!verdict || !*verdict)
+            if (!conditional_->record_probe(probe_conditional_writes()))
                 co_return create_outcome::unsupported;
             break;
         }

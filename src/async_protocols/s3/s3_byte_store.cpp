@@ -101,14 +101,10 @@ asio::awaitable<create_outcome> s3_byte_store::put_if_absent(const std::string& 
             try {
                 verdict = co_await probe_conditional_writes();
             } catch (...) {  // cancelled
-                conditional_->probe_failed();
+                conditional_->probe_cancelled();
                 throw;
             }
-            if (!verdict)
-                conditional_->probe_failed();  // undecided: a later save probes again
-            else
-                conditional_->probed(*verdict);
-            if (!verdict || !*verdict)
+            if (!conditional_->record_probe(verdict))
                 co_return create_outcome::unsupported;
             break;
         }

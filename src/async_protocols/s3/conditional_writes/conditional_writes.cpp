@@ -58,4 +58,17 @@ void conditional_support::probe_failed() noexcept {
     state_.store(give_up ? unsupported : unknown, std::memory_order_release);
 }
 
+bool conditional_support::record_probe(std::optional<bool> verdict) noexcept {
+    if (!verdict) {
+        probe_failed();  // undecided: a later save probes again (a few times)
+        return false;
+    }
+    probed(*verdict);
+    return *verdict;
+}
+
+void conditional_support::probe_cancelled() noexcept {
+    state_.store(unknown, std::memory_order_release);
+}
+
 }  // namespace functionfuse::detail

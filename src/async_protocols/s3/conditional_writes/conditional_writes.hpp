@@ -9,6 +9,7 @@
 // second PUT is refused with 412. Saves that race the probe take the read-before-replace path.
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,13 @@ class conditional_support {
     void probe_failed() noexcept;
 
     static constexpr int max_failed_probes = 3;
+
+    /// Records a probe's outcome — a verdict, or none if it failed — and returns whether saves
+    /// now use create-only PUTs. The one place both byte stores report to.
+    bool record_probe(std::optional<bool> verdict) noexcept;
+    /// The caller's cancellation ended the probe: undecided again, and not counted as a
+    /// failure (a cancel-heavy workload must not switch conditional writes off).
+    void probe_cancelled() noexcept;
 
   private:
     enum state : int { unknown, probing, supported, unsupported };
